@@ -1,0 +1,199 @@
+/**
+ * Rendering of message and document templates with LiquidJS (SPEC 6): pure and
+ * synchronous. Two filters besides Liquid's own:
+ * - `money`: integer cents → `$1,500.00`. Spanish uses `Intl.NumberFormat('es-US')`, the
+ *   convention of Spanish-speaking readers in the United States: `$1,500.00` as well (not
+ *   the European `1.500,00 US$`).
+ * - `date`: `YYYY-MM-DD` → `October 16, 2026` / `16 de octubre de 2026`.
+ * Templates cannot load files (`include` / `render` find nothing); missing values render
+ * as empty text; empty text and 0 are false in `{% if %}`.
+ */
+import { Liquid, type Template } from 'liquidjs';
+import { LIBRARY, type TemplateKind } from './library.js';
+import type { MergeContext } from './fields.js';
+
+export type Locale = 'en' | 'es';
+export const LOCALES: readonly Locale[] = ['en', 'es'];
+
+export interface TemplateText {
+  subject?: string;
+  body: string;
+  title?: string;
+}
+
+export interface TemplateSource extends TemplateText {
+  kind: TemplateKind;
+}
+
+const INTL_LOCALE: Record<Locale, string> = { en: 'en-US', es: 'es-US' };
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Integer cents as money in the reader's language: `$1,500.00`. */
+export function formatMoney(cents: number, locale: Locale = 'en', currency = 'USD'): string {
+  const key = `${locale}:${currency}`;
+  let fmt = moneyFormats.get(key);
+  if (!fmt) {
+    fmt = new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency });
+    moneyFormats.set(key, fmt);
+  }
+  return fmt.format(cents / 100);
+}
+
+/** A local date `YYYY-MM-DD` written out: `October 16, 2026` / `16 de octubre de 2026`. */
+export function formatLongDate(date: string, locale: Locale = 'en'): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
+  if (!m) return date;
+  let fmt = dateFormats.get(locale);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone: 'UTC' });
+    dateFormats.set(locale, fmt);
+  }
+  return fmt.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}
+
+function moneyFilter(locale: Locale, currency: string) {
+  return (value: unknown): unknown => {
+    const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+    if (typeof n === 'number' && Number.isFinite(n)) return formatMoney(n, locale, currency);
+    return value ?? '';
+  };
+}
+
+function dateFilter(locale: Locale) {
+  return (value: unknown): unknown =>
+    typeof value === 'string' ? formatLongDate(value, locale) : (value ?? '');
+}
+
+const engines = new Map<string, Liquid>();
+
+/** The Liquid engine for a locale and currency (cached; engines are immutable once built). */
+export function liquidEngine(locale: Locale = 'en', currency = 'USD'): Liquid {
+  const key = `${locale}:${currency}`;
+  let engine = engines.get(key);
+  if (!engine) {
+    engine = new Liquid({
+      strictFilters: true,
+      strictVariables: false,
+      ownPropertyOnly: true,
+      jsTruthy: true,
+      templates: {},
+      dynamicPartials: false,
+      parseLimit: 200_000,
+      memoryLimit: 10_000_000,
+    });
+    engine.registerFilter('money', moneyFilter(locale, currency));
+    engine.registerFilter('date', dateFilter(locale));
+    engines.set(key, engine);
+  }
+  return engine;
+}
+
+const parsed = new Map<Liquid, Map<string, Template[]>>();
+
+function parseCached(engine: Liquid, source: string): Template[] {
+  let cache = parsed.get(engine);
+  if (!cache) {
+    cache = new Map();
+    parsed.set(engine, cache);
+  }
+  let tpl = cache.get(source);
+  if (!tpl) {
+    tpl = engine.parse(source);
+    if (cache.size >= 1000) cache.clear();
+    cache.set(source, tpl);
+  }
+  return tpl;
+}
+
+function tidyBlock(text: string): string {
+  return text
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function tidyLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Renders a template's subject, body and title against `context`. Throws the Liquid
+ * error if a part does not parse (validation rejects such templates before they run).
+ */
+export function renderTemplate(
+  def: TemplateText,
+  context: MergeContext | Record<string, unknown>,
+  locale: Locale = 'en',
+  currency = 'USD',
+): TemplateText {
+  const engine = liquidEngine(locale, currency);
+  const scope = context as Record<string, unknown>;
+  const render = (source: string) => String(engine.renderSync(parseCached(engine, source), scope));
+  const out: TemplateText = { body: tidyBlock(render(def.body)) };
+  if (def.subject !== undefined) out.subject = tidyLine(render(def.subject));
+  if (def.title !== undefined) out.title = tidyLine(render(def.title));
+  return out;
+}
+
+/** The language part of a code: `es-MX` → `es`. */
+export function baseLanguage(language: string | undefined): string {
+  return (language ?? 'en').toLowerCase().split(/[-_]/)[0] || 'en';
+}
+
+/** The rendering locale for a language: Spanish for `es…`, English otherwise. */
+export function localeFor(language: string | undefined): Locale {
+  return baseLanguage(language) === 'es' ? 'es' : 'en';
+}
+
+export interface ResolvedTemplate extends TemplateSource {
+  /** The id asked for, e.g. `late-notice`. */
+  id: string;
+  /** The key that matched: `late-notice.es`, `late-notice` … */
+  key: string;
+  /** Where it came from. */
+  source: 'policy' | 'library';
+  /** The language it is written in, and the locale to render it with. */
+  locale: Locale;
+}
+
+type TemplateMap = Readonly<Record<string, TemplateSource>>;
+
+function languageOfKey(key: string, id: string): Locale {
+  const suffix = key.slice(id.length + 1);
+  return suffix === '' ? 'en' : localeFor(suffix);
+}
+
+/**
+ * The template to use for `id` in `language`:
+ * 1. the policy's inline `{id}.{lang}`, then its `{id}` (an inline template overrides the
+ *    library's template of the same id), then its `{id}.en`;
+ * 2. the library's `{id}.{lang}`, then `{id}` (English).
+ * A template without a language suffix is English. Undefined when the id is unknown.
+ */
+export function resolveTemplate(
+  id: string,
+  language: string | undefined,
+  policyTemplates: TemplateMap = {},
+): ResolvedTemplate | undefined {
+  const lang = baseLanguage(language);
+  const keys = [`${id}.${lang}`, id, `${id}.en`];
+  const layers: [TemplateMap, 'policy' | 'library'][] = [
+    [policyTemplates, 'policy'],
+    [LIBRARY, 'library'],
+  ];
+  for (const [map, source] of layers) {
+    for (const key of keys) {
+      if (!Object.hasOwn(map, key)) continue;
+      const def = map[key] as TemplateSource;
+      return { ...def, id, key, source, locale: languageOfKey(key, id) };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a template id exists in the policy's inline templates or the library. */
+export function templateExists(id: string, policyTemplates: TemplateMap = {}): boolean {
+  return resolveTemplate(id, 'en', policyTemplates) !== undefined;
+}

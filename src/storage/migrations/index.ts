@@ -1,0 +1,18 @@
+/**
+ * Every migration, listed statically (no file-system scan: works from dist/ and bundles).
+ * Names sort in the order they run; add new ones at the end.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { columnTypes, type DialectName } from '../database.js';
+import { initialMigration } from './0001-initial.js';
+
+export function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  const types = columnTypes(dialect);
+  return {
+    '0001-initial': initialMigration(types),
+  };
+}
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return { getMigrations: () => Promise.resolve(migrationsFor(dialect)) };
+}

@@ -1,0 +1,44 @@
+/** Organisations: every operational row belongs to one; `default` exists after `migrate`. */
+import { queryable, withTransaction, type Db, type DbTransaction } from '../database.js';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../schema.js';
+
+export const DEFAULT_ORG_ID = 'default';
+
+export interface Organisation {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** Creates the organisation unless it exists; `created` says which. Never changes an existing one. */
+export async function ensureOrganisation(
+  target: Db | DbTransaction,
+  org: { id: string; name: string; at: string },
+): Promise<{ created: boolean }> {
+  return withTransaction(target, async (trx) => {
+    const result = await trx
+      .insertInto('organisations')
+      .values({ id: org.id, name: org.name, created_at: org.at })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return { created: Number(result.numInsertedOrUpdatedRows ?? 0) > 0 };
+  });
+}
+
+/** Makes sure the `default` organisation exists. */
+export function ensureDefaultOrganisation(
+  target: Db | DbTransaction,
+  at: string,
+): Promise<{ created: boolean }> {
+  return ensureOrganisation(target, { id: DEFAULT_ORG_ID, name: 'Default organisation', at });
+}
+
+export async function listOrganisations(db: Db | Kysely<Schema>): Promise<Organisation[]> {
+  const rows = await queryable(db)
+    .selectFrom('organisations')
+    .select(['id', 'name', 'created_at'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+}
