@@ -19,20 +19,64 @@ export function prng(seed: number): () => number {
 }
 
 export function benchPolicy(): Policy {
-  const sms = (id: string, template: string) => ({ id, type: 'message', channel: 'sms', template, fallback: 'email' });
+  const sms = (id: string, template: string) => ({
+    id,
+    type: 'message',
+    channel: 'sms',
+    template,
+    fallback: 'email',
+  });
   return policySchema.parse({
     id: 'bench',
     quietDays: ['sunday'],
     reversal: { anchorStage: 'late-fee' },
     stages: [
       { id: 'reminder', day: 2, actions: [sms('sms', 'reminder')] },
-      { id: 'late-fee', day: 5, actions: [{ id: 'fee', type: 'fee', amountCents: 5000 }, sms('sms', 'late-notice')] },
-      { id: 'call', day: 8, actions: [{ id: 'call', type: 'task', title: 'Collection call', assignee: 'role:collections' }] },
-      { id: 'notice', day: 12, actions: [{ id: 'doc', type: 'document', template: 'past-due-notice', delivery: ['email', 'first_class'] }] },
+      {
+        id: 'late-fee',
+        day: 5,
+        actions: [{ id: 'fee', type: 'fee', amountCents: 5000 }, sms('sms', 'late-notice')],
+      },
+      {
+        id: 'call',
+        day: 8,
+        actions: [
+          { id: 'call', type: 'task', title: 'Collection call', assignee: 'role:collections' },
+        ],
+      },
+      {
+        id: 'notice',
+        day: 12,
+        actions: [
+          {
+            id: 'doc',
+            type: 'document',
+            template: 'past-due-notice',
+            delivery: ['email', 'first_class'],
+          },
+        ],
+      },
       { id: 'lockout', day: 15, actions: [{ id: 'portal', type: 'access', deny: ['portal'] }] },
       { id: 'final', day: 20, actions: [sms('sms', 'final-notice')] },
-      { id: 'pay-or-quit', day: 25, required: true, actions: [{ id: 'doc', type: 'document', template: 'pay-or-quit-notice', delivery: ['certified_mail'] }] },
-      { id: 'legal', day: 35, when: { minRentPastDueCents: 10000 }, actions: [{ id: 'handoff', type: 'escalate', to: 'legal' }] },
+      {
+        id: 'pay-or-quit',
+        day: 25,
+        required: true,
+        actions: [
+          {
+            id: 'doc',
+            type: 'document',
+            template: 'pay-or-quit-notice',
+            delivery: ['certified_mail'],
+          },
+        ],
+      },
+      {
+        id: 'legal',
+        day: 35,
+        when: { minRentPastDueCents: 10000 },
+        actions: [{ id: 'handoff', type: 'escalate', to: 'legal' }],
+      },
     ],
   });
 }
@@ -40,8 +84,22 @@ export function benchPolicy(): Policy {
 export function benchPortfolio(leases: number, seed = 42): Portfolio {
   const rnd = prng(seed);
   const properties = [
-    { id: 'P-LA', name: 'Oak Court', timezone: 'America/Los_Angeles', jurisdiction: 'US-CA', kind: 'residential', runAt: '09:00' },
-    { id: 'P-NY', name: 'Elm House', timezone: 'America/New_York', jurisdiction: 'US-NY', kind: 'residential', runAt: '21:00' },
+    {
+      id: 'P-LA',
+      name: 'Oak Court',
+      timezone: 'America/Los_Angeles',
+      jurisdiction: 'US-CA',
+      kind: 'residential',
+      runAt: '09:00',
+    },
+    {
+      id: 'P-NY',
+      name: 'Elm House',
+      timezone: 'America/New_York',
+      jurisdiction: 'US-NY',
+      kind: 'residential',
+      runAt: '21:00',
+    },
   ];
   const tenants: unknown[] = [];
   const leaseRows: unknown[] = [];
@@ -58,19 +116,61 @@ export function benchPortfolio(leases: number, seed = 42): Portfolio {
       address: `${i} Main St`,
       consent: { sms: rnd() > 0.2, email: true, eNotices: rnd() > 0.5 },
     });
-    leaseRows.push({ id, propertyId: i % 2 ? 'P-NY' : 'P-LA', unit: String(i), tenantIds: [`T${i}`], rentCents: rent });
+    leaseRows.push({
+      id,
+      propertyId: i % 2 ? 'P-NY' : 'P-LA',
+      unit: String(i),
+      tenantIds: [`T${i}`],
+      rentCents: rent,
+    });
     for (let m = 0; m < 6; m++) {
       const due = `2026-${String(6 + m).padStart(2, '0')}-01`;
-      ledger.push({ id: `${id}-C${m}`, leaseId: id, date: due, type: 'charge', category: 'rent', amountCents: rent, dueDate: due });
+      ledger.push({
+        id: `${id}-C${m}`,
+        leaseId: id,
+        date: due,
+        type: 'charge',
+        category: 'rent',
+        amountCents: rent,
+        dueDate: due,
+      });
       const r = rnd();
-      if (r < 0.7) ledger.push({ id: `${id}-P${m}`, leaseId: id, date: addDays(due, Math.floor(rnd() * 20)), type: 'payment', amountCents: r < 0.5 ? rent : Math.floor(rent / 2) });
+      if (r < 0.7)
+        ledger.push({
+          id: `${id}-P${m}`,
+          leaseId: id,
+          date: addDays(due, Math.floor(rnd() * 20)),
+          type: 'payment',
+          amountCents: r < 0.5 ? rent : Math.floor(rent / 2),
+        });
     }
-    if (rnd() < 0.1) ledger.push({ id: `${id}-R`, leaseId: id, date: '2026-10-20', type: 'reversal', amountCents: 1, reverses: `${id}-P3` });
-    if (rnd() < 0.15) events.push({ leaseId: id, date: '2026-10-09', type: 'promise', until: '2026-10-16' });
-    if (rnd() < 0.05) events.push({ leaseId: id, date: '2026-09-12', type: 'dispute' }, { leaseId: id, date: '2026-09-25', type: 'release', hold: 'dispute' });
+    if (rnd() < 0.1)
+      ledger.push({
+        id: `${id}-R`,
+        leaseId: id,
+        date: '2026-10-20',
+        type: 'reversal',
+        amountCents: 1,
+        reverses: `${id}-P3`,
+      });
+    if (rnd() < 0.15)
+      events.push({ leaseId: id, date: '2026-10-09', type: 'promise', until: '2026-10-16' });
+    if (rnd() < 0.05)
+      events.push(
+        { leaseId: id, date: '2026-09-12', type: 'dispute' },
+        { leaseId: id, date: '2026-09-25', type: 'release', hold: 'dispute' },
+      );
   }
   // Reversals must reverse a payment that exists.
   const ids = new Set((ledger as { id: string }[]).map((e) => e.id));
-  const cleanLedger = (ledger as { type: string; reverses?: string }[]).filter((e) => e.type !== 'reversal' || ids.has(e.reverses!));
-  return portfolioSchema.parse({ properties, tenants, leases: leaseRows, ledger: cleanLedger, events });
+  const cleanLedger = (ledger as { type: string; reverses?: string }[]).filter(
+    (e) => e.type !== 'reversal' || ids.has(e.reverses!),
+  );
+  return portfolioSchema.parse({
+    properties,
+    tenants,
+    leases: leaseRows,
+    ledger: cleanLedger,
+    events,
+  });
 }

@@ -44,7 +44,9 @@ function evaluatorThroughput(): string[] {
 function simulateTenThousand(): string[] {
   const portfolio = benchPortfolio(10_000);
   const before = process.memoryUsage().heapUsed;
-  const { ms, value } = time(() => simulate(portfolio, [benchPolicy()], '2026-09-01', '2026-11-29'));
+  const { ms, value } = time(() =>
+    simulate(portfolio, [benchPolicy()], '2026-09-01', '2026-11-29'),
+  );
   const heap = Math.round((process.memoryUsage().heapUsed - before) / 2 ** 20);
   return [
     `| simulate 10,000 leases over 90 days (${value.actions.length.toLocaleString('en-US')} actions) | 1 | ${(ms / 1000).toFixed(2)} s | heap +${heap} MiB | < 15 s |`,
@@ -65,7 +67,9 @@ const section = [
 ].join('\n');
 
 const path = new URL('../docs/benchmarks.md', import.meta.url);
-let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nProduced by `npm run bench`; each section is rewritten in place.\n\n';
+let doc = existsSync(path)
+  ? readFileSync(path, 'utf8')
+  : '# Benchmarks\n\nProduced by `npm run bench`; each section is rewritten in place.\n\n';
 doc = /<!-- evaluator:start -->[\s\S]*<!-- evaluator:end -->/.test(doc)
   ? doc.replace(/<!-- evaluator:start -->[\s\S]*<!-- evaluator:end -->/, section)
   : `${doc.trimEnd()}\n\n${section}\n`;

@@ -7,7 +7,10 @@ import { epochToLocal } from '../domain/time.js';
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -28,7 +31,14 @@ export function renderTimelineTable(result: SimulationResult, portfolio: Portfol
         ? formatCents(a.amountCents, currency)
         : a.deliveries
           ? `${a.deliveries.filter((d) => d.status === 'due').length}/${a.deliveries.length} deliveries`
-          : (a.title ?? a.set ?? a.to ?? (a.deny ? `deny ${a.deny.join(',')}` : a.restore ? `restore ${a.restore.join(',')}` : ''));
+          : (a.title ??
+            a.set ??
+            a.to ??
+            (a.deny
+              ? `deny ${a.deny.join(',')}`
+              : a.restore
+                ? `restore ${a.restore.join(',')}`
+                : ''));
     return [
       a.date,
       hhmm(local.minutes),
@@ -51,7 +61,20 @@ export function renderTimelineTable(result: SimulationResult, portfolio: Portfol
   out.push(
     rows.length
       ? renderTable(
-          ['date', 'time', 'lease', 'unit', 'ep', 'stage', 'action', 'type', 'channel', 'status', 'reason', 'detail'],
+          [
+            'date',
+            'time',
+            'lease',
+            'unit',
+            'ep',
+            'stage',
+            'action',
+            'type',
+            'channel',
+            'status',
+            'reason',
+            'detail',
+          ],
           rows,
         )
       : '(none)',
@@ -83,7 +106,14 @@ export function renderTimelineTable(result: SimulationResult, portfolio: Portfol
             e.date,
             e.leaseId,
             e.type,
-            [e.hold, e.intent, e.channel, e.outcome, e.promisedDate, e.amountCents !== undefined ? formatCents(e.amountCents, currency) : undefined]
+            [
+              e.hold,
+              e.intent,
+              e.channel,
+              e.outcome,
+              e.promisedDate,
+              e.amountCents !== undefined ? formatCents(e.amountCents, currency) : undefined,
+            ]
               .filter((x) => x !== undefined)
               .join(' '),
           ]),

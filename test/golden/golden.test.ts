@@ -36,7 +36,9 @@ describe('golden timelines', () => {
       const portfolio = parsePortfolio(read(c.portfolio), c.portfolio);
       const policies = c.policies.map((p) => parsePolicy(read(p), p));
       const { extras: _extras, ...result } = simulate(portfolio, policies, c.from, c.to);
-      await expect(`${JSON.stringify(result, null, 2)}\n`).toMatchFileSnapshot(join(dir, 'expected.json'));
+      await expect(`${JSON.stringify(result, null, 2)}\n`).toMatchFileSnapshot(
+        join(dir, 'expected.json'),
+      );
     });
   }
 });

@@ -10,9 +10,24 @@ describe('R1 balances', () => {
     const a = allocate(
       entries([
         rent('C3', '2026-11-01', 1000),
-        { id: 'C2', leaseId: 'L1', date: '2026-10-01', type: 'charge', category: 'utility', amountCents: 200, dueDate: '2026-10-01' },
+        {
+          id: 'C2',
+          leaseId: 'L1',
+          date: '2026-10-01',
+          type: 'charge',
+          category: 'utility',
+          amountCents: 200,
+          dueDate: '2026-10-01',
+        },
         rent('C1', '2026-10-01', 1000),
-        { id: 'P1', leaseId: 'L1', date: '2026-10-03', type: 'payment', amountCents: 500, appliesTo: 'C2' },
+        {
+          id: 'P1',
+          leaseId: 'L1',
+          date: '2026-10-03',
+          type: 'payment',
+          amountCents: 500,
+          appliesTo: 'C2',
+        },
         { id: 'K1', leaseId: 'L1', date: '2026-10-04', type: 'credit', amountCents: 700 },
       ]),
     );
@@ -28,7 +43,14 @@ describe('R1 balances', () => {
       entries([
         rent('C1', '2026-10-01', 1000),
         payment('P1', '2026-10-02', 1000),
-        { id: 'R1', leaseId: 'L1', date: '2026-10-05', type: 'reversal', amountCents: 1000, reverses: 'P1' },
+        {
+          id: 'R1',
+          leaseId: 'L1',
+          date: '2026-10-05',
+          type: 'reversal',
+          amountCents: 1000,
+          reverses: 'P1',
+        },
       ]),
     );
     expect(a.unpaid.get('C1')).toBe(1000);
@@ -38,16 +60,31 @@ describe('R1 balances', () => {
     const a = allocate(
       entries([
         rent('C1', '2026-10-01', 1000),
-        { id: 'D1', leaseId: 'L1', date: '2026-10-01', type: 'charge', category: 'deposit', amountCents: 500, dueDate: '2026-10-01' },
+        {
+          id: 'D1',
+          leaseId: 'L1',
+          date: '2026-10-01',
+          type: 'charge',
+          category: 'deposit',
+          amountCents: 500,
+          dueDate: '2026-10-01',
+        },
       ]),
     );
     const cats = new Set(['rent', 'fee']);
     expect(pastDueOn(a, '2026-10-01', cats).pastDueCents).toBe(0);
-    expect(pastDueOn(a, '2026-10-02', cats)).toMatchObject({ pastDueCents: 1000, pastDueRentCents: 1000, anyPastDueCents: 1500 });
+    expect(pastDueOn(a, '2026-10-02', cats)).toMatchObject({
+      pastDueCents: 1000,
+      pastDueRentCents: 1000,
+      anyPastDueCents: 1500,
+    });
   });
 
   it('lets an evaluation of a date see every entry dated that date', () => {
-    const r = run(portfolio({ ledger: [rent('C1', '2026-10-01'), payment('P1', '2026-10-06', 150000)] }), policy());
+    const r = run(
+      portfolio({ ledger: [rent('C1', '2026-10-01'), payment('P1', '2026-10-06', 150000)] }),
+      policy(),
+    );
     expect(r.actions).toEqual([]); // paid on the stage's own day: nothing fires
     expect(r.episodes[0]).toMatchObject({ closed: '2026-10-06', outcome: 'paid' });
   });
@@ -60,7 +97,10 @@ describe('R2 opening', () => {
   });
 
   it('does not open when past due only equals minPastDueCents', () => {
-    const r = run(portfolio({ ledger: [rent('C1', '2026-10-01', 100)] }), policy({ trigger: { minPastDueCents: 100 } }));
+    const r = run(
+      portfolio({ ledger: [rent('C1', '2026-10-01', 100)] }),
+      policy({ trigger: { minPastDueCents: 100 } }),
+    );
     expect(r.episodes).toEqual([]);
   });
 
@@ -78,7 +118,11 @@ describe('R2 opening', () => {
   it('numbers episodes per lease and starts a later delinquency from the first stage', () => {
     const r = run(
       portfolio({
-        ledger: [rent('C1', '2026-10-01'), payment('P1', '2026-10-10', 150000), rent('C2', '2026-11-01')],
+        ledger: [
+          rent('C1', '2026-10-01'),
+          payment('P1', '2026-10-10', 150000),
+          rent('C2', '2026-11-01'),
+        ],
       }),
       policy(),
     );
@@ -109,7 +153,9 @@ describe('R2 opening', () => {
 
   it('places a bankruptcy hold that never expires on its own', () => {
     const r = run(
-      portfolio({ events: [{ leaseId: 'L1', date: '2026-10-03', type: 'status', status: 'bankruptcy' }] }),
+      portfolio({
+        events: [{ leaseId: 'L1', date: '2026-10-03', type: 'status', status: 'bankruptcy' }],
+      }),
       policy(),
     );
     expect(r.actions).toEqual([]);

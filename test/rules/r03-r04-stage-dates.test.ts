@@ -13,10 +13,28 @@ describe('R3 stage dates', () => {
   it('counts business days from the first business day strictly after the base, skipping holidays', () => {
     // Rent due Wed 2026-11-25; Thu 26 is Thanksgiving.
     const p = portfolio({ ledger: [rent('C1', '2026-11-25')] });
-    const federal = run(p, policy({ calendar: 'business', holidays: 'US', stages: [{ id: 's', day: 3, actions: [task()] }] }), '2026-11-01', '2026-12-31');
+    const federal = run(
+      p,
+      policy({
+        calendar: 'business',
+        holidays: 'US',
+        stages: [{ id: 's', day: 3, actions: [task()] }],
+      }),
+      '2026-11-01',
+      '2026-12-31',
+    );
     // Fri 27 (day 1), Mon 30 (day 2), Tue Dec 1 (day 3).
     expect(federal.actions.map((a) => a.date)).toEqual(['2026-12-01']);
-    const california = run(p, policy({ calendar: 'business', holidays: 'US-CA', stages: [{ id: 's', day: 3, actions: [task()] }] }), '2026-11-01', '2026-12-31');
+    const california = run(
+      p,
+      policy({
+        calendar: 'business',
+        holidays: 'US-CA',
+        stages: [{ id: 's', day: 3, actions: [task()] }],
+      }),
+      '2026-11-01',
+      '2026-12-31',
+    );
     // The day after Thanksgiving is a California holiday: Mon 30, Tue 1, Wed 2.
     expect(california.actions.map((a) => a.date)).toEqual(['2026-12-02']);
   });
@@ -26,7 +44,12 @@ describe('R3 stage dates', () => {
       properties: [{ ...OAK_COURT, runAt: '02:30' }],
       ledger: [rent('C1', '2026-03-03')],
     });
-    const r = run(p, policy({ stages: [{ id: 's', day: 5, actions: [task()] }] }), '2026-03-01', '2026-03-31');
+    const r = run(
+      p,
+      policy({ stages: [{ id: 's', day: 5, actions: [task()] }] }),
+      '2026-03-01',
+      '2026-03-31',
+    );
     // 2026-03-08 02:30 does not exist in Los Angeles: 03:00 PDT = 10:00Z.
     expect(r.actions.map((a) => a.at)).toEqual(['2026-03-08T10:00:00Z']);
   });
@@ -36,7 +59,12 @@ describe('R3 stage dates', () => {
       properties: [{ ...OAK_COURT, runAt: '01:30' }],
       ledger: [rent('C1', '2026-10-27')],
     });
-    const r = run(p, policy({ stages: [{ id: 's', day: 5, actions: [task()] }] }), '2026-10-01', '2026-11-30');
+    const r = run(
+      p,
+      policy({ stages: [{ id: 's', day: 5, actions: [task()] }] }),
+      '2026-10-01',
+      '2026-11-30',
+    );
     expect(r.actions.map((a) => a.at)).toEqual(['2026-11-01T08:30:00Z']); // 01:30 PDT
   });
 
@@ -52,7 +80,10 @@ describe('R3 stage dates', () => {
 
   it('moves a message off a quiet day to the next allowed morning; other actions stay', () => {
     // Anchor 2026-10-01 + 10 = Sunday 2026-10-11.
-    const r = run(portfolio(), policy({ quietDays: ['sunday'], stages: [{ id: 's', day: 10, actions: [sms, task()] }] }));
+    const r = run(
+      portfolio(),
+      policy({ quietDays: ['sunday'], stages: [{ id: 's', day: 10, actions: [sms, task()] }] }),
+    );
     expect(r.actions.map((a) => `${a.action} ${a.date} ${a.at} ${a.deferredFrom ?? '-'}`)).toEqual([
       'call 2026-10-11 2026-10-11T16:00:00Z -',
       'sms 2026-10-12 2026-10-12T15:00:00Z 2026-10-11T16:00:00Z',
@@ -62,7 +93,15 @@ describe('R3 stage dates', () => {
   it("uses the recipient's own time zone for the send window", () => {
     const p = portfolio({
       properties: [{ ...OAK_COURT, runAt: '18:30' }],
-      tenants: [{ id: 'T1', name: 'Ana Ruiz', phone: '+14155550101', timezone: 'America/New_York', consent: { sms: true } }],
+      tenants: [
+        {
+          id: 'T1',
+          name: 'Ana Ruiz',
+          phone: '+14155550101',
+          timezone: 'America/New_York',
+          consent: { sms: true },
+        },
+      ],
     });
     const r = run(p, policy({ stages: [{ id: 's', day: 5, actions: [sms] }] }));
     // 18:30 in Los Angeles is 21:30 in New York: next day 08:00 New York = 12:00Z.
@@ -72,7 +111,9 @@ describe('R3 stage dates', () => {
   it('skips a stage whose conditions are false on its date as not_applicable', () => {
     const r = run(
       portfolio(),
-      policy({ stages: [{ id: 'legal', day: 5, when: { minRentPastDueCents: 200000 }, actions: [task()] }] }),
+      policy({
+        stages: [{ id: 'legal', day: 5, when: { minRentPastDueCents: 200000 }, actions: [task()] }],
+      }),
     );
     expect(lines(r.actions)).toEqual(['2026-10-06 L1:1:legal:call skipped not_applicable']);
   });
@@ -88,7 +129,11 @@ describe('R3 stage dates', () => {
         ],
       }),
     );
-    expect(r.actions.map((a) => `${a.stage} ${a.date}`)).toEqual(['a 2026-10-06', 'b 2026-10-10', 'c 2026-10-12']);
+    expect(r.actions.map((a) => `${a.stage} ${a.date}`)).toEqual([
+      'a 2026-10-06',
+      'b 2026-10-10',
+      'c 2026-10-12',
+    ]);
   });
 });
 

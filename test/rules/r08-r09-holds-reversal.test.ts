@@ -7,10 +7,25 @@ describe('R8 holds', () => {
   const stages = [{ id: 's', day: 10, actions: [task()] }];
 
   it('shifts remaining stages by the days a broken promise held (10-09 until 10-16 holds 8 days)', () => {
-    const p = portfolio({ events: [{ leaseId: 'L1', date: '2026-10-09', type: 'promise', amountCents: 150000, until: '2026-10-16' }] });
+    const p = portfolio({
+      events: [
+        {
+          leaseId: 'L1',
+          date: '2026-10-09',
+          type: 'promise',
+          amountCents: 150000,
+          until: '2026-10-16',
+        },
+      ],
+    });
     const r = run(
       p,
-      policy({ stages, onPromiseBroken: { task: { title: 'Promise broken - call tenant', assignee: 'role:collections' } } }),
+      policy({
+        stages,
+        onPromiseBroken: {
+          task: { title: 'Promise broken - call tenant', assignee: 'role:collections' },
+        },
+      }),
     );
     expect(r.events.filter((e) => e.hold === 'promise').map((e) => `${e.date} ${e.type}`)).toEqual([
       '2026-10-09 hold_started',
@@ -24,7 +39,17 @@ describe('R8 holds', () => {
   });
 
   it('with onHoldRelease resume catches up on release instead of shifting', () => {
-    const p = portfolio({ events: [{ leaseId: 'L1', date: '2026-10-09', type: 'promise', amountCents: 150000, until: '2026-10-16' }] });
+    const p = portfolio({
+      events: [
+        {
+          leaseId: 'L1',
+          date: '2026-10-09',
+          type: 'promise',
+          amountCents: 150000,
+          until: '2026-10-16',
+        },
+      ],
+    });
     const r = run(p, policy({ stages, onHoldRelease: 'resume' }));
     expect(lines(r.actions)).toEqual(['2026-10-17 L1:1:s:call due']);
   });
@@ -32,7 +57,15 @@ describe('R8 holds', () => {
   it('releases a promise as kept when the promised amount is paid', () => {
     const p = portfolio({
       ledger: [rent('C1', '2026-10-01'), payment('P1', '2026-10-12', 50000)],
-      events: [{ leaseId: 'L1', date: '2026-10-09', type: 'promise', amountCents: 50000, until: '2026-10-16' }],
+      events: [
+        {
+          leaseId: 'L1',
+          date: '2026-10-09',
+          type: 'promise',
+          amountCents: 50000,
+          until: '2026-10-16',
+        },
+      ],
     });
     const r = run(p, policy({ stages }));
     expect(r.events.filter((e) => e.hold === 'promise').map((e) => `${e.date} ${e.type}`)).toEqual([
@@ -71,11 +104,9 @@ describe('R8 holds', () => {
       ],
     });
     const r = run(p, policy({ stages }));
-    expect(r.events.filter((e) => e.hold === 'payment_plan').map((e) => `${e.date} ${e.type}`)).toEqual([
-      '2026-10-05 hold_started',
-      '2026-10-20 plan_broken',
-      '2026-10-20 hold_released',
-    ]);
+    expect(
+      r.events.filter((e) => e.hold === 'payment_plan').map((e) => `${e.date} ${e.type}`),
+    ).toEqual(['2026-10-05 hold_started', '2026-10-20 plan_broken', '2026-10-20 hold_released']);
     expect(lines(r.actions)).toEqual(['2026-10-27 L1:1:s:call due']); // 16 held days
   });
 
@@ -83,18 +114,48 @@ describe('R8 holds', () => {
     const p = portfolio({
       ledger: [
         rent('C1', '2026-10-01'),
-        { id: 'U1', leaseId: 'L1', date: '2026-10-01', type: 'charge', category: 'utility', amountCents: 4000, dueDate: '2026-10-01' },
+        {
+          id: 'U1',
+          leaseId: 'L1',
+          date: '2026-10-01',
+          type: 'charge',
+          category: 'utility',
+          amountCents: 4000,
+          dueDate: '2026-10-01',
+        },
         payment('P1', '2026-10-03', 150000),
       ],
-      events: [{ leaseId: 'L1', date: '2026-10-03', type: 'hold', hold: 'dispute', scope: 'charge', chargeId: 'U1' }],
+      events: [
+        {
+          leaseId: 'L1',
+          date: '2026-10-03',
+          type: 'hold',
+          hold: 'dispute',
+          scope: 'charge',
+          chargeId: 'U1',
+        },
+      ],
     });
     const r = run(p, policy({ stages }));
-    expect(r.episodes[0]).toMatchObject({ opened: '2026-10-02', closed: '2026-10-03', outcome: 'paid' });
+    expect(r.episodes[0]).toMatchObject({
+      opened: '2026-10-02',
+      closed: '2026-10-03',
+      outcome: 'paid',
+    });
   });
 
   it('pauses every lease of a property under a property-scoped emergency hold', () => {
     const p = portfolio({
-      events: [{ propertyId: 'P1', date: '2026-10-04', type: 'hold', hold: 'manual', scope: 'property', until: '2026-10-13' }],
+      events: [
+        {
+          propertyId: 'P1',
+          date: '2026-10-04',
+          type: 'hold',
+          hold: 'manual',
+          scope: 'property',
+          until: '2026-10-13',
+        },
+      ],
     });
     const r = run(p, policy({ stages }));
     expect(lines(r.actions)).toEqual(['2026-10-21 L1:1:s:call due']); // 10 held days
@@ -107,7 +168,14 @@ describe('R9 payment reversal', () => {
       ledger: [
         rent('C1', '2026-10-01'),
         payment('P1', '2026-10-01', 150000),
-        { id: 'R1', leaseId: 'L1', date: '2026-10-15', type: 'reversal', amountCents: 150000, reverses: 'P1' },
+        {
+          id: 'R1',
+          leaseId: 'L1',
+          date: '2026-10-15',
+          type: 'reversal',
+          amountCents: 150000,
+          reverses: 'P1',
+        },
       ],
     });
     const r = run(
@@ -122,9 +190,10 @@ describe('R9 payment reversal', () => {
       }),
     );
     expect(r.episodes[0]).toMatchObject({ opened: '2026-10-15', anchor: '2026-10-01' });
+    // Same instant, so ordered by key (SPEC §7: by at, then lease, then key).
     expect(lines(r.actions)).toEqual([
-      '2026-10-15 L1:1:reminder:call skipped superseded',
       '2026-10-15 L1:1:late:call due',
+      '2026-10-15 L1:1:reminder:call skipped superseded',
       '2026-10-25 L1:1:final:call due',
     ]);
   });
@@ -134,7 +203,14 @@ describe('R9 payment reversal', () => {
       ledger: [
         rent('C1', '2026-10-01'),
         payment('P1', '2026-10-03', 50000),
-        { id: 'R1', leaseId: 'L1', date: '2026-10-08', type: 'reversal', amountCents: 50000, reverses: 'P1' },
+        {
+          id: 'R1',
+          leaseId: 'L1',
+          date: '2026-10-08',
+          type: 'reversal',
+          amountCents: 50000,
+          reverses: 'P1',
+        },
       ],
     });
     const r = run(
@@ -146,6 +222,9 @@ describe('R9 payment reversal', () => {
         ],
       }),
     );
-    expect(lines(r.actions)).toEqual(['2026-10-06 L1:1:first:call due', '2026-10-10 L1:1:nsf:call due']);
+    expect(lines(r.actions)).toEqual([
+      '2026-10-06 L1:1:first:call due',
+      '2026-10-10 L1:1:nsf:call due',
+    ]);
   });
 });

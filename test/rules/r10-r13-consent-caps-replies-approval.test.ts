@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ANA, OAK_COURT, lines, policy, portfolio, rent, run } from '../support/build.js';
 
-const sms = { id: 'sms', type: 'message' as const, channel: 'sms' as const, template: 'late-notice' };
+const sms = {
+  id: 'sms',
+  type: 'message' as const,
+  channel: 'sms' as const,
+  template: 'late-notice',
+};
 
 describe('R10 consent and contact', () => {
   it('skips an SMS without consent and tries the fallback at the same time as its own action', () => {
     const p = portfolio({ tenants: [{ ...ANA, consent: { email: true } }] });
-    const r = run(p, policy({ stages: [{ id: 's', day: 5, actions: [{ ...sms, fallback: 'email' }] }] }));
-    expect(r.actions.map((a) => [a.key, a.channel, a.status, a.reason, a.fallbackFor ?? null, a.at])).toEqual([
+    const r = run(
+      p,
+      policy({ stages: [{ id: 's', day: 5, actions: [{ ...sms, fallback: 'email' }] }] }),
+    );
+    expect(
+      r.actions.map((a) => [a.key, a.channel, a.status, a.reason, a.fallbackFor ?? null, a.at]),
+    ).toEqual([
       ['L1:1:s:sms', 'sms', 'skipped', 'no_consent', null, '2026-10-06T16:00:00Z'],
       ['L1:1:s:sms:fallback', 'email', 'due', null, 'L1:1:s:sms', '2026-10-06T16:00:00Z'],
     ]);
@@ -22,12 +32,19 @@ describe('R10 consent and contact', () => {
         { leaseId: 'L1', date: '2026-10-20', type: 'reply', channel: 'sms', text: 'START' },
       ],
     });
-    const r = run(p, policy({ stages: [{ id: 's', day: 5, actions: [{ ...sms, recurring: 'per_invoice' }] }] }));
-    expect(lines(r.actions)).toEqual(['2026-10-06 L1:1:s:sms:C1 skipped opted_out', '2026-11-02 L1:1:s:sms:C2 due']);
-    expect(r.events.filter((e) => e.type === 'opted_out' || e.type === 'opted_in').map((e) => `${e.date} ${e.type} ${e.channel}`)).toEqual([
-      '2026-10-03 opted_out sms',
-      '2026-10-20 opted_in sms',
+    const r = run(
+      p,
+      policy({ stages: [{ id: 's', day: 5, actions: [{ ...sms, recurring: 'per_invoice' }] }] }),
+    );
+    expect(lines(r.actions)).toEqual([
+      '2026-10-06 L1:1:s:sms:C1 skipped opted_out',
+      '2026-11-02 L1:1:s:sms:C2 due',
     ]);
+    expect(
+      r.events
+        .filter((e) => e.type === 'opted_out' || e.type === 'opted_in')
+        .map((e) => `${e.date} ${e.type} ${e.channel}`),
+    ).toEqual(['2026-10-03 opted_out sms', '2026-10-20 opted_in sms']);
   });
 
   it('skips a contact without a number (no_contact) and one whose number bounced (bad_contact)', () => {
@@ -37,7 +54,18 @@ describe('R10 consent and contact', () => {
     );
     expect(lines(noPhone.actions)).toEqual(['2026-10-06 L1:1:s:sms skipped no_contact']);
     const bounced = run(
-      portfolio({ events: [{ leaseId: 'L1', date: '2026-10-02', type: 'delivery', status: 'undelivered', channel: 'sms', contactId: 'T1' }] }),
+      portfolio({
+        events: [
+          {
+            leaseId: 'L1',
+            date: '2026-10-02',
+            type: 'delivery',
+            status: 'undelivered',
+            channel: 'sms',
+            contactId: 'T1',
+          },
+        ],
+      }),
       policy({ stages: [{ id: 's', day: 5, actions: [sms] }] }),
     );
     expect(lines(bounced.actions)).toEqual(['2026-10-06 L1:1:s:sms skipped bad_contact']);
@@ -48,7 +76,22 @@ describe('R10 consent and contact', () => {
     const p = portfolio({ tenants: [{ ...ANA, consent: { sms: true, email: true } }] });
     const r = run(
       p,
-      policy({ stages: [{ id: 'n', day: 5, actions: [{ id: 'doc', type: 'document', template: 'past-due-notice', delivery: ['email', 'certified_mail'] }] }] }),
+      policy({
+        stages: [
+          {
+            id: 'n',
+            day: 5,
+            actions: [
+              {
+                id: 'doc',
+                type: 'document',
+                template: 'past-due-notice',
+                delivery: ['email', 'certified_mail'],
+              },
+            ],
+          },
+        ],
+      }),
     );
     expect(r.actions[0]?.status).toBe('due');
     expect(r.actions[0]?.deliveries?.map((d) => [d.method, d.status, d.reason])).toEqual([
@@ -59,15 +102,41 @@ describe('R10 consent and contact', () => {
 
   it('turns a returned statutory notice into a service_failed hold on the next required stage and a re-serve task', () => {
     const p = portfolio({
-      events: [{ leaseId: 'L1', date: '2026-10-09', type: 'delivery', status: 'returned', key: 'L1:1:notice:doc', method: 'certified_mail' }],
+      events: [
+        {
+          leaseId: 'L1',
+          date: '2026-10-09',
+          type: 'delivery',
+          status: 'returned',
+          key: 'L1:1:notice:doc',
+          method: 'certified_mail',
+        },
+      ],
     });
     const r = run(
       p,
       policy({
         stages: [
-          { id: 'notice', day: 5, required: true, actions: [{ id: 'doc', type: 'document', template: 'pay-or-quit-notice', delivery: ['certified_mail'] }] },
+          {
+            id: 'notice',
+            day: 5,
+            required: true,
+            actions: [
+              {
+                id: 'doc',
+                type: 'document',
+                template: 'pay-or-quit-notice',
+                delivery: ['certified_mail'],
+              },
+            ],
+          },
           { id: 'reminder', day: 10, actions: [{ id: 'call', type: 'task', title: 'Call' }] },
-          { id: 'filing', day: 15, required: true, actions: [{ id: 'legal', type: 'escalate', to: 'legal' }] },
+          {
+            id: 'filing',
+            day: 15,
+            required: true,
+            actions: [{ id: 'legal', type: 'escalate', to: 'legal' }],
+          },
         ],
       }),
     );
@@ -76,7 +145,9 @@ describe('R10 consent and contact', () => {
       '2026-10-09 L1:1:$service:reserve:1 due',
       '2026-10-11 L1:1:reminder:call due', // not required: still fires
     ]);
-    expect(r.events.map((e) => e.type)).toEqual(expect.arrayContaining(['service_failed', 'hold_started']));
+    expect(r.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['service_failed', 'hold_started']),
+    );
   });
 });
 
@@ -85,7 +156,16 @@ describe('R11 caps', () => {
   const storageLease = (rentCents: number) =>
     portfolio({
       properties: [storage],
-      leases: [{ id: 'L1', propertyId: 'S1', unit: 'A-101', spaceType: '10x10', tenantIds: ['T1'], rentCents }],
+      leases: [
+        {
+          id: 'L1',
+          propertyId: 'S1',
+          unit: 'A-101',
+          spaceType: '10x10',
+          tenantIds: ['T1'],
+          rentCents,
+        },
+      ],
       ledger: [rent('C1', '2026-10-01', rentCents)],
     });
   const feeAt = (day: number, fee: Record<string, unknown>) =>
@@ -118,10 +198,17 @@ describe('R11 caps', () => {
   });
 
   it('rounds percentages half-up to the cent and applies the policy capCents cumulatively', () => {
-    const p = portfolio({ properties: [{ ...OAK_COURT, jurisdiction: 'US-XX' }], leases: [{ id: 'L1', propertyId: 'P1', unit: '1', tenantIds: ['T1'], rentCents: 12345 }], ledger: [rent('C1', '2026-10-01', 12345)] });
+    const p = portfolio({
+      properties: [{ ...OAK_COURT, jurisdiction: 'US-XX' }],
+      leases: [{ id: 'L1', propertyId: 'P1', unit: '1', tenantIds: ['T1'], rentCents: 12345 }],
+      ledger: [rent('C1', '2026-10-01', 12345)],
+    });
     const pct = run(p, feeAt(5, { percent: 15, of: 'monthly_rent' }));
     expect(pct.actions[0]?.amountCents).toBe(1852); // 1851.75
-    const daily = run(p, feeAt(5, { amountCents: 1000, recurring: 'daily', maxDays: 5, capCents: 2500 }));
+    const daily = run(
+      p,
+      feeAt(5, { amountCents: 1000, recurring: 'daily', maxDays: 5, capCents: 2500 }),
+    );
     expect(daily.actions.map((a) => [a.key, a.status, a.reason, a.amountCents])).toEqual([
       ['L1:1:fee-5:fee:1', 'due', null, 1000],
       ['L1:1:fee-5:fee:2', 'due', null, 1000],
@@ -135,7 +222,9 @@ describe('R11 caps', () => {
     const calls = days.map((day, i) => ({
       id: `call${i + 1}`,
       day,
-      actions: [{ id: 'voice', type: 'message' as const, channel: 'voice' as const, template: 'reminder' }],
+      actions: [
+        { id: 'voice', type: 'message' as const, channel: 'voice' as const, template: 'reminder' },
+      ],
     }));
     const r = run(portfolio(), policy({ catchUp: 'all', stages: calls }));
     expect(r.actions.slice(0, 7).every((a) => a.deferredFrom === null)).toBe(true);
@@ -153,7 +242,17 @@ describe('R11 caps', () => {
 
 describe('R12 replies in simulate', () => {
   it('classifies each reply and applies holds for paid claims, but not suggested events', () => {
-    const p = portfolio({ events: [{ leaseId: 'L1', date: '2026-10-04', type: 'reply', channel: 'sms', text: 'I already paid this yesterday' }] });
+    const p = portfolio({
+      events: [
+        {
+          leaseId: 'L1',
+          date: '2026-10-04',
+          type: 'reply',
+          channel: 'sms',
+          text: 'I already paid this yesterday',
+        },
+      ],
+    });
     const r = run(p, policy());
     expect(r.events.map((e) => `${e.date} ${e.type} ${e.intent ?? e.hold ?? ''}`.trim())).toEqual([
       '2026-10-02 case_opened',
@@ -164,7 +263,17 @@ describe('R12 replies in simulate', () => {
   });
 
   it('extracts a promised amount and date', () => {
-    const p = portfolio({ events: [{ leaseId: 'L1', date: '2026-10-07', type: 'reply', channel: 'sms', text: 'I can pay $500 on the 15th' }] });
+    const p = portfolio({
+      events: [
+        {
+          leaseId: 'L1',
+          date: '2026-10-07',
+          type: 'reply',
+          channel: 'sms',
+          text: 'I can pay $500 on the 15th',
+        },
+      ],
+    });
     const r = run(p, policy());
     expect(r.events.find((e) => e.type === 'reply_classified')).toMatchObject({
       intent: 'promise_to_pay',
@@ -181,11 +290,20 @@ describe('R13 approval flags', () => {
       id: 's',
       day: 5,
       approval,
-      actions: [sms, { id: 'call', type: 'task' as const, title: 'Call' }, { id: 'sale', type: 'auction' as const, inDays: 14 }],
+      actions: [
+        sms,
+        { id: 'call', type: 'task' as const, title: 'Call' },
+        { id: 'sale', type: 'auction' as const, inDays: 14 },
+      ],
     },
   ];
-  const flags = (mode: 'supervised' | 'assisted' | 'autopilot', approval: 'auto' | 'manual' | 'two_person' = 'auto') =>
-    run(portfolio(), policy({ mode, catchUp: 'all', stages: stages(approval) })).actions.map((a) => `${a.action}:${a.requiresApproval}`);
+  const flags = (
+    mode: 'supervised' | 'assisted' | 'autopilot',
+    approval: 'auto' | 'manual' | 'two_person' = 'auto',
+  ) =>
+    run(portfolio(), policy({ mode, catchUp: 'all', stages: stages(approval) })).actions.map(
+      (a) => `${a.action}:${a.requiresApproval}`,
+    );
 
   it('in supervised mode every outward action waits; tasks do not', () => {
     expect(flags('supervised')).toEqual(['call:false', 'sale:true', 'sms:true']);
@@ -196,7 +314,10 @@ describe('R13 approval flags', () => {
   });
   it('in autopilot only manual / two-person stages and gates wait', () => {
     expect(flags('autopilot')).toEqual(['call:false', 'sale:true', 'sms:false']);
-    const two = run(portfolio(), policy({ mode: 'autopilot', stages: stages('two_person') })).actions.find((a) => a.action === 'sms');
+    const two = run(
+      portfolio(),
+      policy({ mode: 'autopilot', stages: stages('two_person') }),
+    ).actions.find((a) => a.action === 'sms');
     expect(two).toMatchObject({ requiresApproval: true, approvals: 2 });
   });
 });

@@ -6,12 +6,26 @@ describe('the example of SPEC 9', () => {
   // Oct 8 promise until Oct 16; Oct 12 payment in full; the case closes.
   const p = portfolio({
     ledger: [
-      { id: 'C1', leaseId: 'L1', date: '2026-10-01', type: 'charge', category: 'rent', amountCents: 150000, dueDate: '2026-10-01' },
+      {
+        id: 'C1',
+        leaseId: 'L1',
+        date: '2026-10-01',
+        type: 'charge',
+        category: 'rent',
+        amountCents: 150000,
+        dueDate: '2026-10-01',
+      },
       payment('P9', '2026-10-12', 150000),
     ],
     events: [
       { leaseId: 'L1', date: '2026-10-07', type: 'reply', channel: 'sms', text: "I'll pay Friday" },
-      { leaseId: 'L1', date: '2026-10-08', type: 'promise', amountCents: 150000, until: '2026-10-16' },
+      {
+        leaseId: 'L1',
+        date: '2026-10-08',
+        type: 'promise',
+        amountCents: 150000,
+        until: '2026-10-16',
+      },
     ],
   });
   const result = run(p, policy(), '2026-10-01', '2026-11-30');
@@ -39,12 +53,21 @@ describe('the example of SPEC 9', () => {
 
   it('opens the case the day after the due date and closes it on the payment date', () => {
     expect(result.episodes).toEqual([
-      expect.objectContaining({ leaseId: 'L1', episode: 1, opened: '2026-10-02', anchor: '2026-10-01', closed: '2026-10-12', outcome: 'paid' }),
+      expect.objectContaining({
+        leaseId: 'L1',
+        episode: 1,
+        opened: '2026-10-02',
+        anchor: '2026-10-01',
+        closed: '2026-10-12',
+        outcome: 'paid',
+      }),
     ]);
   });
 
   it('classifies the reply, holds for the promise and records it kept', () => {
-    const ev = result.events.map((e) => [e.date, e.type, e.hold ?? e.intent ?? e.outcome ?? ''].join(' '));
+    const ev = result.events.map((e) =>
+      [e.date, e.type, e.hold ?? e.intent ?? e.outcome ?? ''].join(' '),
+    );
     expect(ev).toEqual([
       '2026-10-02 case_opened ',
       '2026-10-07 reply_classified promise_to_pay',

@@ -1,7 +1,11 @@
 /** Small builders so rule tests read like the spec's examples. */
 import { simulate } from '../../src/domain/evaluator/simulate.js';
 import type { PlannedAction } from '../../src/domain/evaluator/types.js';
-import { policy as policySchema, type Policy, type PolicyInput } from '../../src/domain/policy/schema.js';
+import {
+  policy as policySchema,
+  type Policy,
+  type PolicyInput,
+} from '../../src/domain/policy/schema.js';
 import {
   portfolio as portfolioSchema,
   type Portfolio,
@@ -27,7 +31,15 @@ export const ANA = {
 };
 
 export function rent(id: string, due: string, cents = 150000, leaseId = 'L1') {
-  return { id, leaseId, date: due, type: 'charge' as const, category: 'rent' as const, amountCents: cents, dueDate: due };
+  return {
+    id,
+    leaseId,
+    date: due,
+    type: 'charge' as const,
+    category: 'rent' as const,
+    amountCents: cents,
+    dueDate: due,
+  };
 }
 
 export function payment(id: string, date: string, cents: number, leaseId = 'L1') {
@@ -39,7 +51,16 @@ export function portfolio(over: Partial<PortfolioInput> = {}): Portfolio {
   return portfolioSchema.parse({
     properties: [OAK_COURT],
     tenants: [ANA],
-    leases: [{ id: 'L1', propertyId: 'P1', unit: '12B', spaceType: 'apartment', tenantIds: ['T1'], rentCents: 150000 }],
+    leases: [
+      {
+        id: 'L1',
+        propertyId: 'P1',
+        unit: '12B',
+        spaceType: 'apartment',
+        tenantIds: ['T1'],
+        rentCents: 150000,
+      },
+    ],
     ledger: [rent('C1', '2026-10-01')],
     ...over,
   });

@@ -15,6 +15,7 @@ import type { Policy } from '../../domain/policy/schema.js';
 import { validatePolicy } from '../../domain/policy/validate.js';
 import type { CliContext } from '../context.js';
 import { readInputFile } from '../io.js';
+import { registerPolicyPreview } from './policy-preview.js';
 
 /** A module that adds subcommands to the `policy` group. */
 export type PolicySubcommands = (policyCmd: Command, ctx: CliContext) => void;
@@ -28,9 +29,10 @@ export function policyGroup(program: Command): Command {
     .description('validate, preview, store and list delinquency policies (SPEC 3.3)');
 }
 
-/** Every `policy` subcommand of this module (currently `validate`). */
+/** Every `policy` subcommand: `validate` and `preview`. */
 export function registerPolicyCommands(policyCmd: Command, ctx: CliContext): void {
   registerPolicyValidate(policyCmd, ctx);
+  registerPolicyPreview(policyCmd, ctx);
 }
 
 /** Registers the `policy` group on the program with this module's subcommands. */

@@ -36,9 +36,15 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
         ['--to', opts.to],
       ] as const)
         if (!isLocalDate(value))
-          dateIssues.push({ path: flag, message: `\`${value}\` is not a date; write it as YYYY-MM-DD` });
+          dateIssues.push({
+            path: flag,
+            message: `\`${value}\` is not a date; write it as YYYY-MM-DD`,
+          });
       if (dateIssues.length === 0 && opts.from > opts.to)
-        dateIssues.push({ path: '--to', message: `--to (${opts.to}) is before --from (${opts.from})` });
+        dateIssues.push({
+          path: '--to',
+          message: `--to (${opts.to}) is before --from (${opts.from})`,
+        });
       const issues: InputIssue[] = [...dateIssues];
       let portfolio;
       let policies: Policy[] = [];

@@ -6,10 +6,23 @@
  * Pure: the data and the window are arguments; the result is data.
  */
 import { addOffset } from '../calendar/business-days.js';
-import { addDays, daysBetween, maxDate, parseClock, WEEKDAY_NAMES, type LocalDate } from '../dates.js';
+import {
+  addDays,
+  daysBetween,
+  maxDate,
+  parseClock,
+  WEEKDAY_NAMES,
+  type LocalDate,
+} from '../dates.js';
 import { feeCapCents } from '../jurisdictions/fee-caps.js';
 import { lateFeeRuleFor } from '../jurisdictions/index.js';
-import { allocate, pastDueOn, type Allocation, type Charge, type PastDue } from '../ledger/allocation.js';
+import {
+  allocate,
+  pastDueOn,
+  type Allocation,
+  type Charge,
+  type PastDue,
+} from '../ledger/allocation.js';
 import { percentOf } from '../money.js';
 import type {
   Action,
@@ -108,7 +121,7 @@ interface CaseState {
 
 const DEFAULT_VOICE_CAP = { max: 7, perDays: 7 }; // Reg F, 12 CFR §1006.14(b)(2)
 
-const TERMINAL_CLOSE_REASON = { paid: 'paid', closed: 'closed' } as const;
+type CloseReason = 'paid' | 'closed';
 
 export function evaluateLease(input: LeaseInput, window: EvaluationWindow): LeaseTimeline {
   return new LeaseRun(input, window).run();
@@ -143,6 +156,8 @@ class LeaseRun {
   private readonly onboarded: OnboardedCase[];
   private flagToday = false;
   private closeToday: { outcome: string } | undefined;
+  /** Charges due on or before a `close` event's date are settled by that decision (R5). */
+  private closedThrough: LocalDate | undefined;
 
   constructor(
     private readonly input: LeaseInput,
@@ -159,7 +174,9 @@ class LeaseRun {
     };
     this.categories = new Set(input.policy.trigger.categories);
     this.book = new ContactBook(input.contacts);
-    this.ledger = [...input.ledger].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    this.ledger = [...input.ledger].sort((a, b) =>
+      a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
+    );
     this.allocation = allocate([]);
     for (const e of input.events) {
       const list = this.eventsByDate.get(e.date);
@@ -195,7 +212,8 @@ class LeaseRun {
     const closing = this.closeToday as { outcome: string } | undefined;
     if (this.case && live) {
       if (closing) this.closeCase(d, closing.outcome, 'closed');
-      else if (pd.pastDueCents <= this.policy.exit.maxPastDueCents) this.closeCase(d, 'paid', 'paid');
+      else if (pd.pastDueCents <= this.policy.exit.maxPastDueCents)
+        this.closeCase(d, 'paid', 'paid');
     }
     if (!this.case && live && !this.closedToday(d)) this.maybeOpen(d, pd);
 
@@ -231,7 +249,8 @@ class LeaseRun {
       if (e.date > d) break;
       // R9: a reversal during an open case only changes balances, and anchors
       // `payment_reversal` stages.
-      if (e.type === 'reversal' && this.case) this.case.lastReversal = { date: e.date, heldAt: this.case.heldDays };
+      if (e.type === 'reversal' && this.case)
+        this.case.lastReversal = { date: e.date, heldAt: this.case.heldDays };
       this.inEffect.push(e);
       this.ledgerPos += 1;
       this.allocationDirty = true;
@@ -250,6 +269,10 @@ class LeaseRun {
     let set: Set<string> | undefined;
     for (const h of this.holds)
       if (h.scope === 'charge' && h.chargeId && inForce(h, d)) (set ??= new Set()).add(h.chargeId);
+    const through = this.closedThrough;
+    if (through !== undefined)
+      for (const c of this.currentAllocation().charges)
+        if (c.dueDate <= through) (set ??= new Set()).add(c.id);
     return set;
   }
 
@@ -345,7 +368,10 @@ class LeaseRun {
             type: 'payment_plan',
             scope: 'lease',
             start: d,
-            plan: { installments: [...e.installments].sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1)), since: d },
+            plan: {
+              installments: [...e.installments].sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1)),
+              since: d,
+            },
           },
           live,
         );
@@ -366,7 +392,10 @@ class LeaseRun {
         if (this.case) this.case.auctionCompleted = { date: d, heldAt: this.case.heldDays };
         return;
       case 'close':
+        // A manager's close (write-off, move-out, agency placement) ends the chase for the
+        // debt owed so far; only a later delinquency opens a new episode.
         this.closeToday = { outcome: e.outcome };
+        this.closedThrough = d;
         return;
       case 'approve':
       case 'reject':
@@ -375,7 +404,11 @@ class LeaseRun {
     }
   }
 
-  private applyReply(e: Extract<PortfolioEvent, { type: 'reply' }>, d: LocalDate, live: boolean): void {
+  private applyReply(
+    e: Extract<PortfolioEvent, { type: 'reply' }>,
+    d: LocalDate,
+    live: boolean,
+  ): void {
     const r = classifyReply(e.text, d);
     this.emitEvent(live, {
       date: d,
@@ -387,7 +420,8 @@ class LeaseRun {
     });
     const who = this.book.subjects(e.tenantId, e.from);
     if (r.intent === 'opt_out') {
-      const channels: Channel[] = r.optOutScope === 'all' ? ['sms', 'email', 'voice', 'portal', 'chat'] : [e.channel];
+      const channels: Channel[] =
+        r.optOutScope === 'all' ? ['sms', 'email', 'voice', 'portal', 'chat'] : [e.channel];
       for (const c of who) this.book.optOut(c.id, channels);
       this.emitEvent(live, {
         date: d,
@@ -415,7 +449,11 @@ class LeaseRun {
     }
   }
 
-  private applyDelivery(e: Extract<PortfolioEvent, { type: 'delivery' }>, d: LocalDate, live: boolean): void {
+  private applyDelivery(
+    e: Extract<PortfolioEvent, { type: 'delivery' }>,
+    d: LocalDate,
+    live: boolean,
+  ): void {
     const fromKey = e.key ? parseDeliveryKey(e.key) : undefined;
     const contactId = e.contactId ?? e.tenantId ?? fromKey?.contactId;
     const method = e.method ?? e.channel ?? fromKey?.method;
@@ -440,16 +478,23 @@ class LeaseRun {
         ...(e.key ? { key: e.key } : {}),
         ...(contactId ? { contactId } : {}),
       });
-      this.startHold({ type: 'service_failed', scope: 'lease', start: d, blocksFromStage: blocks }, live);
+      this.startHold(
+        { type: 'service_failed', scope: 'lease', start: d, blocksFromStage: blocks },
+        live,
+      );
       const c = this.case;
       if (c && live) {
         c.reserve += 1;
-        const key = actionKey(this.input.lease.id, c.episode, '$service', 'reserve', { occurrence: c.reserve });
-        this.emitAction(this.taskAction(c, '$service', 'reserve', key, d, {
-          title: `Re-serve returned notice${fromKey ? ` (${fromKey.stage})` : ''}`,
-          assignee: 'role:legal',
-          dueInDays: 1,
-        }));
+        const key = actionKey(this.input.lease.id, c.episode, '$service', 'reserve', {
+          occurrence: c.reserve,
+        });
+        this.emitAction(
+          this.taskAction(c, '$service', 'reserve', key, d, {
+            title: `Re-serve returned notice${fromKey ? ` (${fromKey.stage})` : ''}`,
+            assignee: 'role:legal',
+            dueInDays: 1,
+          }),
+        );
       }
     }
   }
@@ -510,7 +555,9 @@ class LeaseRun {
     const task = this.policy.onPromiseBroken?.task;
     if (!c || !task || !live) return;
     c.promiseBroken += 1;
-    const key = actionKey(this.input.lease.id, c.episode, '$promise', 'broken', { occurrence: c.promiseBroken });
+    const key = actionKey(this.input.lease.id, c.episode, '$promise', 'broken', {
+      occurrence: c.promiseBroken,
+    });
     // Promises break at the end of the day: the follow-up task lands the next morning.
     this.emitAction(
       this.taskAction(c, '$promise', 'broken', key, addDays(d, 1), {
@@ -635,7 +682,7 @@ class LeaseRun {
     if (idx >= 0) c.reversal = { date: latest, anchorStage: idx };
   }
 
-  private closeCase(d: LocalDate, outcome: string, reason: keyof typeof TERMINAL_CLOSE_REASON): void {
+  private closeCase(d: LocalDate, outcome: string, reason: CloseReason): void {
     const c = this.case!;
     // Everything scheduled but not executed is cancelled.
     for (const p of this.pending) {
@@ -652,11 +699,18 @@ class LeaseRun {
         restore: den.targets,
       });
     }
-    for (const h of this.holds) if (h.type === 'promise' || h.type === 'payment_plan') h.releasedOn ??= d;
+    for (const h of this.holds)
+      if (h.type === 'promise' || h.type === 'payment_plan') h.releasedOn ??= d;
     c.summary.closed = d;
     c.summary.outcome = outcome;
     this.episodes.push(c.summary);
-    this.events.push({ leaseId: this.input.lease.id, date: d, type: 'case_closed', episode: c.episode, outcome });
+    this.events.push({
+      leaseId: this.input.lease.id,
+      date: d,
+      type: 'case_closed',
+      episode: c.episode,
+      outcome,
+    });
     this.case = undefined;
   }
 
@@ -701,7 +755,10 @@ class LeaseRun {
       }
       case 'payment_reversal':
         if (!c.lastReversal) return undefined;
-        date = addDays(this.offset(c.lastReversal.date, s.day), this.shift(c, c.lastReversal.heldAt));
+        date = addDays(
+          this.offset(c.lastReversal.date, s.day),
+          this.shift(c, c.lastReversal.heldAt),
+        );
         break;
       case 'auction_completed':
         if (!c.auctionCompleted) return undefined;
@@ -721,7 +778,8 @@ class LeaseRun {
     if (!w) return true;
     if (w.minPastDueCents !== undefined && pd.pastDueCents < w.minPastDueCents) return false;
     if (w.maxPastDueCents !== undefined && pd.pastDueCents > w.maxPastDueCents) return false;
-    if (w.minRentPastDueCents !== undefined && pd.pastDueRentCents < w.minRentPastDueCents) return false;
+    if (w.minRentPastDueCents !== undefined && pd.pastDueRentCents < w.minRentPastDueCents)
+      return false;
     if (w.leaseTags && !w.leaseTags.some((t) => this.input.lease.tags.includes(t))) return false;
     return true;
   }
@@ -881,7 +939,16 @@ class LeaseRun {
     charge: Charge | undefined,
     occurrence?: number,
   ): PlannedAction | undefined {
-    const base = this.baseAction(c, s.id, a.id, a.type, key, d, s, a.type === 'escalate' ? a.to : undefined);
+    const base = this.baseAction(
+      c,
+      s.id,
+      a.id,
+      a.type,
+      key,
+      d,
+      s,
+      a.type === 'escalate' ? a.to : undefined,
+    );
     if (charge) base.chargeId = charge.id;
     if (occurrence !== undefined) base.occurrence = occurrence;
     switch (a.type) {
@@ -901,7 +968,8 @@ class LeaseRun {
         break;
       case 'overlock':
       case 'cut_lock':
-        base.title = a.type === 'overlock' ? 'Overlock the unit' : 'Cut lock and inventory the unit';
+        base.title =
+          a.type === 'overlock' ? 'Overlock the unit' : 'Cut lock and inventory the unit';
         if (a.assignee) base.assignee = a.assignee;
         base.dueDate = addDays(d, a.dueInDays);
         break;
@@ -934,8 +1002,15 @@ class LeaseRun {
     base.channel = a.channel;
     base.template = a.template;
     const recipients = this.book.recipients(a.to);
-    const checks = recipients.map((r) => ({ contact: r, reason: this.book.messageBlock(r, a.channel) }));
-    this.finishDelivered(base, checks.map((x) => ({ contact: x.contact, method: a.channel, reason: x.reason })), a.channel);
+    const checks = recipients.map((r) => ({
+      contact: r,
+      reason: this.book.messageBlock(r, a.channel),
+    }));
+    this.finishDelivered(
+      base,
+      checks.map((x) => ({ contact: x.contact, method: a.channel, reason: x.reason })),
+      a.channel,
+    );
     if (a.fallback) {
       const failed = checks.filter((x) => x.reason !== null).map((x) => x.contact);
       if (failed.length > 0) {
@@ -950,7 +1025,11 @@ class LeaseRun {
         const fbChannel = a.fallback;
         this.finishDelivered(
           fb,
-          failed.map((contact) => ({ contact, method: fbChannel, reason: this.book.messageBlock(contact, fbChannel) })),
+          failed.map((contact) => ({
+            contact,
+            method: fbChannel,
+            reason: this.book.messageBlock(contact, fbChannel),
+          })),
           fbChannel,
         );
       }
@@ -962,7 +1041,8 @@ class LeaseRun {
     const recipients = this.book.recipients(a.to);
     const list: { contact: Tenant; method: string; reason: Reason | null }[] = [];
     for (const r of recipients)
-      for (const m of a.delivery) list.push({ contact: r, method: m, reason: this.book.documentBlock(r, m) });
+      for (const m of a.delivery)
+        list.push({ contact: r, method: m, reason: this.book.documentBlock(r, m) });
     if (recipients.length > 0 && a.delivery.length === 0) {
       // Generated for the file and the notice manager, delivered by staff.
       this.emitAction(base);
@@ -996,9 +1076,12 @@ class LeaseRun {
       this.emitAction(act);
       return;
     }
-    const windowed = live.filter((x) => WINDOWED_CHANNELS.has(x.method) || E_DELIVERY.has(x.method));
+    const windowed = live.filter(
+      (x) => WINDOWED_CHANNELS.has(x.method) || E_DELIVERY.has(x.method),
+    );
     const cap = channel
-      ? (this.policy.frequencyCaps[channel] ?? (channel === 'voice' ? DEFAULT_VOICE_CAP : undefined))
+      ? (this.policy.frequencyCaps[channel] ??
+        (channel === 'voice' ? DEFAULT_VOICE_CAP : undefined))
       : undefined;
     const liveIds = live.map((x) => x.contact.id);
     const fitWith =
@@ -1023,7 +1106,12 @@ class LeaseRun {
     this.schedule(act, scheduled, at, fit, byCap ? 'frequency_cap' : null, liveIds, channel);
   }
 
-  private capAllows(contactId: string, channel: Channel, ms: number, cap: { max: number; perDays: number }): number {
+  private capAllows(
+    contactId: string,
+    channel: Channel,
+    ms: number,
+    cap: { max: number; perDays: number },
+  ): number {
     const attempts = this.channelAttempts.get(`${contactId}:${channel}`) ?? [];
     const span = cap.perDays * 86_400_000;
     const inWindow = attempts.filter((t) => t > ms - span);
@@ -1032,7 +1120,12 @@ class LeaseRun {
     return inWindow[inWindow.length - cap.max]! + span;
   }
 
-  private recordAttempt(contactIds: string[], channel: Channel | null, ms: number, sign: 1 | -1): void {
+  private recordAttempt(
+    contactIds: string[],
+    channel: Channel | null,
+    ms: number,
+    sign: 1 | -1,
+  ): void {
     if (!channel) return;
     for (const id of contactIds) {
       const k = `${id}:${channel}`;
@@ -1124,7 +1217,10 @@ class LeaseRun {
     let amount: number | undefined;
     if (a.amountCents !== undefined) amount = a.amountCents;
     else if (a.percent !== undefined)
-      amount = percentOf(a.of === 'past_due_rent' ? pd.pastDueRentCents : lease.rentCents, a.percent);
+      amount = percentOf(
+        a.of === 'past_due_rent' ? pd.pastDueRentCents : lease.rentCents,
+        a.percent,
+      );
     else if (a.fromLease) amount = lease.terms?.lateFeeCents;
     if (amount === undefined || amount <= 0) {
       act.status = 'skipped';

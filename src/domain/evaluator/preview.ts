@@ -29,13 +29,25 @@ export interface PortfolioPreview {
 /** How far ahead `next` looks. */
 const HORIZON_DAYS = 120;
 
-export function previewPortfolio(portfolio: Portfolio, policies: readonly Policy[], at: LocalDate): PortfolioPreview {
+export function previewPortfolio(
+  portfolio: Portfolio,
+  policies: readonly Policy[],
+  at: LocalDate,
+): PortfolioPreview {
   const { inputs, extras } = leaseInputs(portfolio, policies);
   const byLease = new Map(inputs.map((i) => [i.lease.id, i]));
   const leases: LeasePreview[] = portfolio.leases.map((lease) => {
     const input = byLease.get(lease.id);
     if (!input) {
-      return { leaseId: lease.id, policy: null, pastDueCents: 0, pastDueRentCents: 0, case: null, today: [], next: null };
+      return {
+        leaseId: lease.id,
+        policy: null,
+        pastDueCents: 0,
+        pastDueRentCents: 0,
+        case: null,
+        today: [],
+        next: null,
+      };
     }
     const pd = pastDueOn(
       allocate(input.ledger.filter((e) => e.date <= at)),
@@ -43,7 +55,8 @@ export function previewPortfolio(portfolio: Portfolio, policies: readonly Policy
       new Set(input.policy.trigger.categories),
     );
     const t = evaluateLease(input, { from: at, to: addDays(at, HORIZON_DAYS) });
-    const open = t.episodes.find((e) => e.opened <= at && (e.closed === null || e.closed > at)) ?? null;
+    const open =
+      t.episodes.find((e) => e.opened <= at && (e.closed === null || e.closed > at)) ?? null;
     const nextAction = t.actions.find((a) => a.date > at && a.status === 'due');
     return {
       leaseId: lease.id,
@@ -57,7 +70,12 @@ export function previewPortfolio(portfolio: Portfolio, policies: readonly Policy
       case: open,
       today: t.actions.filter((a) => a.date === at),
       next: nextAction
-        ? { date: nextAction.date, stage: nextAction.stage, action: nextAction.action, key: nextAction.key }
+        ? {
+            date: nextAction.date,
+            stage: nextAction.stage,
+            action: nextAction.action,
+            key: nextAction.key,
+          }
         : null,
     };
   });

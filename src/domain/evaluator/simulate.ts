@@ -45,8 +45,7 @@ export function leaseInputs(
   }
   const leaseById = new Map(portfolio.leases.map((l) => [l.id, l]));
   const eventsByLease = new Map<string, PortfolioEvent[]>();
-  for (const e of portfolio.events)
-    for (const l of reach(e)) push(eventsByLease, l.id, e);
+  for (const e of portfolio.events) for (const l of reach(e)) push(eventsByLease, l.id, e);
 
   function reach(e: PortfolioEvent): Lease[] {
     const scope = e.type === 'hold' || e.type === 'release' ? e.scope : undefined;
@@ -110,9 +109,7 @@ export function simulate(
     episodes.push(...t.episodes);
     events.push(...t.events);
   }
-  actions.sort(
-    (a, b) => cmp(a.at, b.at) || cmp(a.leaseId, b.leaseId) || cmp(a.key, b.key),
-  );
+  actions.sort((a, b) => cmp(a.at, b.at) || cmp(a.leaseId, b.leaseId) || cmp(a.key, b.key));
   episodes.sort((a, b) => cmp(a.leaseId, b.leaseId) || a.episode - b.episode);
   // Stable: events of one lease keep their causal order within a day.
   events.sort((a, b) => cmp(a.date, b.date) || cmp(a.leaseId, b.leaseId));

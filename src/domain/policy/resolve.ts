@@ -44,8 +44,7 @@ export function resolvePolicy(
     if (
       best === undefined ||
       s > bestScore ||
-      (s === bestScore &&
-        (p.id === best.id ? p.version > best.version : p.id < best.id))
+      (s === bestScore && (p.id === best.id ? p.version > best.version : p.id < best.id))
     ) {
       best = p;
       bestScore = s;

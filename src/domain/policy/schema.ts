@@ -61,8 +61,7 @@ export const feeAction = z
     if (ways.filter(Boolean).length !== 1)
       ctx.addIssue({
         code: 'custom',
-        message:
-          'a fee needs exactly one of amountCents, percent (with `of`) or fromLease: true',
+        message: 'a fee needs exactly one of amountCents, percent (with `of`) or fromLease: true',
       });
     if (a.percent !== undefined && !a.of)
       ctx.addIssue({
@@ -241,8 +240,14 @@ export const policy = z.strictObject({
       minDaysPastDue: z.number().int().nonnegative().default(1),
       categories: z.array(z.enum(CATEGORIES)).min(1).default(['rent', 'fee', 'utility', 'other']),
     })
-    .default({ minPastDueCents: 0, minDaysPastDue: 1, categories: ['rent', 'fee', 'utility', 'other'] }),
-  exit: z.strictObject({ maxPastDueCents: nonNegativeCents.default(0) }).default({ maxPastDueCents: 0 }),
+    .default({
+      minPastDueCents: 0,
+      minDaysPastDue: 1,
+      categories: ['rent', 'fee', 'utility', 'other'],
+    }),
+  exit: z
+    .strictObject({ maxPastDueCents: nonNegativeCents.default(0) })
+    .default({ maxPastDueCents: 0 }),
   calendar: z.enum(['calendar', 'business']).default('calendar'),
   holidays: z.string().default('US'),
   sendWindow: z

@@ -8,12 +8,12 @@ import { isClock, isLocalDate } from '../dates.js';
 export const localDate = z
   .string()
   .refine(isLocalDate, { message: 'must be a real local date written YYYY-MM-DD' });
-export const instant = z
+export const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/, {
+  message: 'must be an ISO-8601 UTC instant ending in Z, e.g. 2026-10-01T16:00:00Z',
+});
+export const clock = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/, {
-    message: 'must be an ISO-8601 UTC instant ending in Z, e.g. 2026-10-01T16:00:00Z',
-  });
-export const clock = z.string().refine(isClock, { message: 'must be a local time HH:MM (00:00–23:59)' });
+  .refine(isClock, { message: 'must be a local time HH:MM (00:00–23:59)' });
 export const positiveCents = z
   .number({ message: 'must be a number of cents' })
   .int({ message: 'must be whole cents (an integer), e.g. 150000 for $1,500.00' })
@@ -305,9 +305,7 @@ export const onboardedCase = z.strictObject({
   episode: z.number().int().positive(),
   anchor: localDate,
   opened: localDate.optional(),
-  stagesDone: z
-    .array(z.strictObject({ stageId: id, date: localDate }))
-    .default([]),
+  stagesDone: z.array(z.strictObject({ stageId: id, date: localDate })).default([]),
 });
 export type OnboardedCase = z.infer<typeof onboardedCase>;
 
