@@ -81,7 +81,9 @@ export function benchPolicy(): Policy {
   });
 }
 
-export function benchPortfolio(leases: number, seed = 42): Portfolio {
+export type BenchMix = 'typical' | 'stress';
+
+export function benchPortfolio(leases: number, mix: BenchMix = 'typical', seed = 42): Portfolio {
   const rnd = prng(seed);
   const properties = [
     {
@@ -123,6 +125,10 @@ export function benchPortfolio(leases: number, seed = 42): Portfolio {
       tenantIds: [`T${i}`],
       rentCents: rent,
     });
+    // `typical`: most tenants pay on time, some late, a few partly or not at all (about
+    // one lease in five has a case open on a given day). `stress`: every month has a 30%
+    // chance of going unpaid, so nearly every lease is deep in arrears and catches up.
+    const profile = rnd();
     for (let m = 0; m < 6; m++) {
       const due = `2026-${String(6 + m).padStart(2, '0')}-01`;
       ledger.push({
@@ -135,13 +141,21 @@ export function benchPortfolio(leases: number, seed = 42): Portfolio {
         dueDate: due,
       });
       const r = rnd();
-      if (r < 0.7)
+      let pay: { after: number; cents: number } | undefined;
+      if (mix === 'stress') {
+        if (r < 0.7)
+          pay = { after: Math.floor(rnd() * 20), cents: r < 0.5 ? rent : Math.floor(rent / 2) };
+      } else if (profile < 0.8) pay = { after: Math.floor(rnd() * 4), cents: rent };
+      else if (profile < 0.92) pay = { after: 5 + Math.floor(rnd() * 16), cents: rent };
+      else if (profile < 0.97) pay = { after: Math.floor(rnd() * 10), cents: Math.floor(rent / 2) };
+      else if (m < 4) pay = { after: 0, cents: rent };
+      if (pay)
         ledger.push({
           id: `${id}-P${m}`,
           leaseId: id,
-          date: addDays(due, Math.floor(rnd() * 20)),
+          date: addDays(due, pay.after),
           type: 'payment',
-          amountCents: r < 0.5 ? rent : Math.floor(rent / 2),
+          amountCents: pay.cents,
         });
     }
     if (rnd() < 0.1)

@@ -6,7 +6,7 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { evaluateLease } from '../src/domain/evaluator/lease-run.js';
 import { leaseInputs, simulate } from '../src/domain/evaluator/simulate.js';
-import { benchPolicy, benchPortfolio } from './fixtures.js';
+import { benchPolicy, benchPortfolio, type BenchMix } from './fixtures.js';
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -19,41 +19,55 @@ function time<T>(fn: () => T): { ms: number; value: T } {
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
 }
 
-function evaluatorThroughput(): string[] {
-  const portfolio = benchPortfolio(2000);
+function evaluatorThroughput(mix: BenchMix): string[] {
+  const portfolio = benchPortfolio(2000, mix);
   const { inputs } = leaseInputs(portfolio, [benchPolicy()]);
   const entries = inputs.reduce((n, i) => n + i.ledger.length, 0) / inputs.length;
   const dates = ['2026-10-10', '2026-10-20', '2026-11-05'];
   // Warm up the JIT and the caches.
-  for (const i of inputs.slice(0, 500)) evaluateLease(i, { from: dates[0]!, to: dates[0]! });
+  for (const i of inputs) evaluateLease(i, { from: dates[0]!, to: dates[0]! });
+  // Shared machines are noisy: time five rounds and report the median round.
   let evaluations = 0;
-  const { ms } = time(() => {
-    for (let round = 0; round < 5; round++)
+  let open = 0;
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const { ms } = time(() => {
       for (const d of dates)
         for (const i of inputs) {
-          evaluateLease(i, { from: d, to: d });
+          const t = evaluateLease(i, { from: d, to: d });
+          if (t.episodes.length > 0) open++;
           evaluations++;
         }
-  });
+    });
+    rounds.push(ms);
+  }
+  rounds.sort((a, b) => a - b);
+  const ms = rounds[2]! * 5;
   const perSecond = Math.round((evaluations / ms) * 1000);
+  const share = Math.round((open / evaluations) * 100);
   return [
-    `| plan one lease on one date (${entries.toFixed(1)} ledger entries, 8 stages) | ${evaluations.toLocaleString('en-US')} | ${ms.toFixed(0)} ms | **${perSecond.toLocaleString('en-US')} /s** | ≥ 150,000 /s |`,
+    `| plan one lease on one date, ${mix} portfolio (${share}% in a case; ${entries.toFixed(1)} ledger entries, 8 stages) | ${evaluations.toLocaleString('en-US')} | ${ms.toFixed(0)} ms | **${perSecond.toLocaleString('en-US')} /s** | ${mix === 'typical' ? '≥ 150,000 /s' : '—'} |`,
   ];
 }
 
-function simulateTenThousand(): string[] {
-  const portfolio = benchPortfolio(10_000);
+function simulateTenThousand(mix: BenchMix): string[] {
+  const portfolio = benchPortfolio(10_000, mix);
   const before = process.memoryUsage().heapUsed;
   const { ms, value } = time(() =>
     simulate(portfolio, [benchPolicy()], '2026-09-01', '2026-11-29'),
   );
   const heap = Math.round((process.memoryUsage().heapUsed - before) / 2 ** 20);
   return [
-    `| simulate 10,000 leases over 90 days (${value.actions.length.toLocaleString('en-US')} actions) | 1 | ${(ms / 1000).toFixed(2)} s | heap +${heap} MiB | < 15 s |`,
+    `| simulate 10,000 leases over 90 days, ${mix} portfolio (${value.actions.length.toLocaleString('en-US')} actions) | 1 | ${(ms / 1000).toFixed(2)} s | heap +${heap} MiB | ${mix === 'typical' ? '< 15 s' : '—'} |`,
   ];
 }
 
-const rows = [...evaluatorThroughput(), ...simulateTenThousand()];
+const rows = [
+  ...evaluatorThroughput('typical'),
+  ...evaluatorThroughput('stress'),
+  ...simulateTenThousand('typical'),
+  ...simulateTenThousand('stress'),
+];
 const section = [
   '<!-- evaluator:start -->',
   '## Evaluator',

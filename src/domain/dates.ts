@@ -88,10 +88,15 @@ export function minDate(a: LocalDate, b: LocalDate): LocalDate {
 }
 
 /** `HH:MM` → minutes after midnight. */
+const clockCache = new Map<string, number>();
 export function parseClock(hhmm: string): number {
+  const hit = clockCache.get(hhmm);
+  if (hit !== undefined) return hit;
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
   if (!m) throw new Error(`not a local time HH:MM: ${hhmm}`);
-  return Number(m[1]) * 60 + Number(m[2]);
+  const minutes = Number(m[1]) * 60 + Number(m[2]);
+  clockCache.set(hhmm, minutes);
+  return minutes;
 }
 
 export function isClock(value: unknown): value is string {

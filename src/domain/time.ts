@@ -78,8 +78,15 @@ export function epochToLocal(ms: number, zoneName: string): { date: LocalDate; m
 }
 
 /** ISO-8601 UTC with `Z`, second precision. */
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** ISO-8601 UTC to the second (`2026-10-06T16:00:00Z`); hot in the evaluator, so no Date. */
 export function epochToIso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const day = Math.floor(ms / MS_PER_DAY);
+  const secs = Math.floor((ms - day * MS_PER_DAY) / 1000);
+  const h = Math.floor(secs / 3600);
+  const m = Math.floor((secs % 3600) / 60);
+  return `${fromDayNumber(day)}T${two(h)}:${two(m)}:${two(secs % 60)}Z`;
 }
 
 export function isoToEpoch(iso: string): number {

@@ -123,6 +123,38 @@ const DEFAULT_VOICE_CAP = { max: 7, perDays: 7 }; // Reg F, 12 CFR §1006.14(b)(
 
 type CloseReason = 'paid' | 'closed';
 
+const EMPTY_ALLOCATION = allocate([]);
+
+/** What a policy implies for every lease, worked out once per policy object. */
+interface PolicyDerived {
+  window: SendWindow;
+  categories: Set<string>;
+}
+const derivedCache = new WeakMap<Policy, PolicyDerived>();
+function derivedFrom(policy: Policy): PolicyDerived {
+  let d = derivedCache.get(policy);
+  if (!d) {
+    d = {
+      window: {
+        startMinutes: parseClock(policy.sendWindow.start),
+        endMinutes: parseClock(policy.sendWindow.end),
+        quietDays: new Set(policy.quietDays.map((q) => WEEKDAY_NAMES.indexOf(q))),
+      },
+      categories: new Set(policy.trigger.categories),
+    };
+    derivedCache.set(policy, d);
+  }
+  return d;
+}
+
+/** Ledger entries by date; the input is usually sorted already, so check before copying. */
+function sortedByDate(entries: readonly LedgerEntry[]): readonly LedgerEntry[] {
+  for (let i = 1; i < entries.length; i++)
+    if (entries[i - 1]!.date > entries[i]!.date)
+      return [...entries].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return entries;
+}
+
 export function evaluateLease(input: LeaseInput, window: EvaluationWindow): LeaseTimeline {
   return new LeaseRun(input, window).run();
 }
@@ -140,7 +172,7 @@ class LeaseRun {
   private readonly categories: Set<string>;
   private readonly book: ContactBook;
 
-  private readonly ledger: LedgerEntry[];
+  private readonly ledger: readonly LedgerEntry[];
   private ledgerPos = 0;
   private readonly inEffect: LedgerEntry[] = [];
   private allocation: Allocation;
@@ -167,23 +199,19 @@ class LeaseRun {
     this.stages = input.policy.stages;
     this.tz = input.property.timezone;
     this.runAt = parseClock(input.property.runAt ?? '09:00');
-    this.window = {
-      startMinutes: parseClock(input.policy.sendWindow.start),
-      endMinutes: parseClock(input.policy.sendWindow.end),
-      quietDays: new Set(input.policy.quietDays.map((d) => WEEKDAY_NAMES.indexOf(d))),
-    };
-    this.categories = new Set(input.policy.trigger.categories);
+    const derived = derivedFrom(input.policy);
+    this.window = derived.window;
+    this.categories = derived.categories;
     this.book = new ContactBook(input.contacts);
-    this.ledger = [...input.ledger].sort((a, b) =>
-      a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
-    );
-    this.allocation = allocate([]);
+    this.ledger = sortedByDate(input.ledger);
+    this.allocation = EMPTY_ALLOCATION;
     for (const e of input.events) {
       const list = this.eventsByDate.get(e.date);
       if (list) list.push(e);
       else this.eventsByDate.set(e.date, [e]);
     }
-    this.onboarded = [...input.cases].sort((a, b) => a.episode - b.episode);
+    this.onboarded =
+      input.cases.length === 0 ? [] : [...input.cases].sort((a, b) => a.episode - b.episode);
   }
 
   run(): LeaseTimeline {
@@ -880,6 +908,18 @@ class LeaseRun {
 
   // ---------------------------------------------------------------- actions
 
+  private readonly runInstants = new Map<LocalDate, { ms: number; iso: string }>();
+  /** The property's run time on local date `d` (R3), computed once per date. */
+  private runInstant(d: LocalDate): { ms: number; iso: string } {
+    let hit = this.runInstants.get(d);
+    if (!hit) {
+      const ms = localToEpoch(d, this.runAt, this.tz);
+      hit = { ms, iso: epochToIso(ms) };
+      this.runInstants.set(d, hit);
+    }
+    return hit;
+  }
+
   private baseAction(
     c: CaseState,
     stage: string,
@@ -890,7 +930,7 @@ class LeaseRun {
     s?: Stage,
     escalateTo?: string,
   ): PlannedAction {
-    const ms = localToEpoch(d, this.runAt, this.tz);
+    const at = this.runInstant(d);
     const approvals = stage.startsWith('$') ? 0 : approvalsNeeded(this.policy, s, type, escalateTo);
     return {
       leaseId: this.input.lease.id,
@@ -900,7 +940,7 @@ class LeaseRun {
       type,
       channel: null,
       date: d,
-      at: epochToIso(ms),
+      at: at.iso,
       status: 'due',
       reason: null,
       requiresApproval: approvals > 0,

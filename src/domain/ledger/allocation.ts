@@ -30,28 +30,43 @@ function byDueThenId(a: Charge, b: Charge): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+// Entries are immutable input: derive each charge's view once (allocation is hot).
+const chargeViews = new WeakMap<LedgerEntry, Charge>();
+function chargeOf(e: LedgerEntry): Charge {
+  let c = chargeViews.get(e);
+  if (!c) {
+    c = {
+      id: e.id,
+      date: e.date,
+      dueDate: e.dueDate ?? e.date,
+      category: e.category ?? 'rent',
+      amountCents: e.amountCents,
+    };
+    chargeViews.set(e, c);
+  }
+  return c;
+}
+
+function isSorted(charges: readonly Charge[]): boolean {
+  for (let i = 1; i < charges.length; i++)
+    if (byDueThenId(charges[i - 1]!, charges[i]!) > 0) return false;
+  return true;
+}
+
 /** Allocate `entries`, all of which are in effect (the caller filters by date). */
 export function allocate(entries: readonly LedgerEntry[]): Allocation {
-  const reversed = new Set<string>();
-  for (const e of entries) if (e.type === 'reversal' && e.reverses) reversed.add(e.reverses);
+  let reversed: Set<string> | undefined;
+  for (const e of entries)
+    if (e.type === 'reversal' && e.reverses) (reversed ??= new Set()).add(e.reverses);
 
   const charges: Charge[] = [];
   const credits: LedgerEntry[] = [];
   for (const e of entries) {
-    if (reversed.has(e.id) || e.type === 'reversal') continue;
-    if (e.type === 'charge') {
-      charges.push({
-        id: e.id,
-        date: e.date,
-        dueDate: e.dueDate ?? e.date,
-        category: e.category ?? 'rent',
-        amountCents: e.amountCents,
-      });
-    } else {
-      credits.push(e);
-    }
+    if (e.type === 'reversal' || reversed?.has(e.id)) continue;
+    if (e.type === 'charge') charges.push(chargeOf(e));
+    else credits.push(e);
   }
-  charges.sort(byDueThenId);
+  if (!isSorted(charges)) charges.sort(byDueThenId);
   const unpaid = new Map<string, Cents>();
   let chargeTotal = 0;
   for (const c of charges) {
