@@ -204,6 +204,10 @@ export interface LeaseStateTable {
   readiness: string;
   readiness_reason: string | null;
   evaluated_at: InstantText;
+  /** When its data last changed (0004); newer than `evaluated_at` = evaluate again. */
+  changed_at: InstantText | null;
+  /** First local date Arrears manages the lease; earlier history is silent (0004). */
+  tracking_from: DateText | null;
 }
 
 export interface OutboxTable {
@@ -381,6 +385,27 @@ export interface SettingsTable {
   updated_at: InstantText;
 }
 
+/** API tokens (0003): only the sha256 of a token is stored, never the token. */
+export interface ApiTokensTable {
+  token_sha256: string;
+  org_id: string;
+  user_id: string;
+  created_at: InstantText;
+  revoked_at: InstantText | null;
+}
+
+/** Provider event ids received per connector (0003): a replayed webhook is a no-op. */
+export interface WebhookEventsTable {
+  org_id: string;
+  connector: string;
+  event_id: string;
+  received_at: InstantText;
+  /** When the current handling started (a stale claim is taken over). */
+  claimed_at: InstantText;
+  /** Null while being handled. */
+  handled_at: InstantText | null;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -407,6 +432,8 @@ export interface Schema {
   audit: AuditTable;
   import_files: ImportFilesTable;
   settings: SettingsTable;
+  api_tokens: ApiTokensTable;
+  webhook_events: WebhookEventsTable;
 }
 
 export type TableName = keyof Schema;
@@ -438,6 +465,8 @@ export const TABLES = [
   'audit',
   'import_files',
   'settings',
+  'api_tokens',
+  'webhook_events',
 ] as const satisfies readonly TableName[];
 
 // Compile-time check that TABLES lists every table of Schema.

@@ -16,6 +16,7 @@ import { validatePolicy } from '../../domain/policy/validate.js';
 import type { CliContext } from '../context.js';
 import { readInputFile } from '../io.js';
 import { registerPolicyPreview } from './policy-preview.js';
+import { registerPolicyStore } from './policy-store.js';
 
 /** A module that adds subcommands to the `policy` group. */
 export type PolicySubcommands = (policyCmd: Command, ctx: CliContext) => void;
@@ -29,10 +30,11 @@ export function policyGroup(program: Command): Command {
     .description('validate, preview, store and list delinquency policies (SPEC 3.3)');
 }
 
-/** Every `policy` subcommand: `validate` and `preview`. */
+/** Every `policy` subcommand: `validate`, `preview`, `apply` and `list`. */
 export function registerPolicyCommands(policyCmd: Command, ctx: CliContext): void {
   registerPolicyValidate(policyCmd, ctx);
   registerPolicyPreview(policyCmd, ctx);
+  registerPolicyStore(policyCmd, ctx);
 }
 
 /** Registers the `policy` group on the program with this module's subcommands. */

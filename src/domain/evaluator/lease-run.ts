@@ -1336,18 +1336,25 @@ class LeaseRun {
       prior.keys.add(seriesKey);
       c.lateFeesByCharge.set(chargeKey, prior);
     }
-    // The fee posts to the (simulated) ledger, due the day it is assessed.
-    this.inEffect.push({
-      id: act.key,
-      leaseId: lease.id,
-      date: d,
-      type: 'charge',
-      category: 'fee',
-      amountCents: amount,
-      dueDate: d,
-    });
+    // The fee posts to the (simulated) ledger, due the day it is assessed, unless the
+    // operational engine already posted it for real (its ledger entry's id is the key).
+    if (!this.postedIds().has(act.key))
+      this.inEffect.push({
+        id: act.key,
+        leaseId: lease.id,
+        date: d,
+        type: 'charge',
+        category: 'fee',
+        amountCents: amount,
+        dueDate: d,
+      });
     this.allocationDirty = true;
     this.emitAction(act);
+  }
+
+  private posted: Set<string> | undefined;
+  private postedIds(): Set<string> {
+    return (this.posted ??= new Set(this.ledger.map((e) => e.id)));
   }
 
   private oldestUnpaidRent(d: LocalDate): Charge | undefined {

@@ -5,11 +5,15 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { columnTypes, type DialectName } from '../database.js';
 import { initialMigration } from './0001-initial.js';
+import { scanStateMigration } from './0004-scan-state.js';
+import { apiTokensWebhookEventsMigration } from './0003-api-tokens-webhook-events.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
   return {
     '0001-initial': initialMigration(types),
+    '0004-scan-state': scanStateMigration(types),
+    '0003-api-tokens-webhook-events': apiTokensWebhookEventsMigration(types),
   };
 }
 

@@ -1,0 +1,114 @@
+/**
+ * From one lease's evaluated timeline to what the outbox needs right now: the items that
+ * came due by `now` (one per delivery), the keys the plan cancels, and when to look again.
+ */
+import type { LeaseTimeline, PlannedAction } from '../domain/evaluator/types.js';
+import type { PlannedItem } from './ports/scan.js';
+
+export interface LeasePlan {
+  items: PlannedItem[];
+  /** Keys (and delivery sub-keys) the plan cancelled, with the reason. */
+  cancelled: { key: string; reason: string }[];
+  /** Episodes closed by `now`, with their outcome. */
+  closedEpisodes: { episode: number; outcome: string }[];
+  /** The next instant something is scheduled after `now` (ISO), or null. */
+  nextDueAt: string | null;
+}
+
+/** Details worth keeping with the item; the renderer and the re-check read them. */
+function payloadOf(a: PlannedAction, pastDueCents: number | undefined): Record<string, unknown> {
+  const p: Record<string, unknown> = { date: a.date, at: a.at };
+  for (const k of [
+    'template',
+    'title',
+    'assignee',
+    'dueDate',
+    'deny',
+    'restore',
+    'set',
+    'to',
+    'feeKind',
+    'saleDate',
+    'chargeId',
+    'occurrence',
+    'fallbackFor',
+    'deferredFrom',
+  ] as const) {
+    const v = a[k];
+    if (v !== undefined && v !== null) p[k] = v;
+  }
+  if (pastDueCents !== undefined) p.pastDueCents = pastDueCents;
+  return p;
+}
+
+export function planItems(
+  timeline: LeaseTimeline,
+  nowMs: number,
+  today: string,
+  pastDueAt: (date: string) => number,
+): LeasePlan {
+  const items: PlannedItem[] = [];
+  const cancelled: LeasePlan['cancelled'] = [];
+  let next = Infinity;
+  for (const a of timeline.actions) {
+    const at = Date.parse(a.at);
+    if (at > nowMs) {
+      if (a.status === 'due') next = Math.min(next, at);
+      continue;
+    }
+    if (a.status === 'cancelled') {
+      cancelled.push({ key: a.key, reason: a.reason ?? 'closed' });
+      for (const d of a.deliveries ?? [])
+        if (d.key !== a.key) cancelled.push({ key: d.key, reason: a.reason ?? 'closed' });
+      continue;
+    }
+    const approvals = a.approvals ?? (a.requiresApproval ? 1 : 0);
+    const base = {
+      leaseId: a.leaseId,
+      episode: a.episode,
+      stage: a.stage,
+      action: a.action,
+      type: a.type,
+      channel: a.channel,
+      dueAt: a.at,
+      approvalsRequired: approvals,
+      amountCents: a.amountCents,
+      policyId: a.policyId ?? null,
+      policyVersion: a.policyVersion ?? null,
+      payload: payloadOf(a, a.status === 'due' ? pastDueAt(a.date) : undefined),
+    };
+    const statusOf = (due: boolean, reason: string | null) =>
+      due
+        ? { status: approvals > 0 ? ('draft' as const) : ('approved' as const), reason: null }
+        : { status: 'skipped' as const, reason };
+    if (a.deliveries && a.deliveries.length > 0) {
+      for (const d of a.deliveries)
+        items.push({
+          ...base,
+          key: d.key,
+          method: d.method,
+          contactId: d.contactId,
+          ...statusOf(a.status === 'due' && d.status === 'due', d.reason ?? a.reason),
+        });
+    } else {
+      items.push({
+        ...base,
+        key: a.key,
+        method: null,
+        contactId: null,
+        ...statusOf(a.status === 'due', a.reason),
+      });
+    }
+  }
+  const closedEpisodes: LeasePlan['closedEpisodes'] = [];
+  for (const e of timeline.episodes) {
+    if (e.closed === null || e.closed > today) continue;
+    closedEpisodes.push({ episode: e.episode, outcome: e.outcome ?? 'closed' });
+  }
+  return {
+    items,
+    cancelled,
+    closedEpisodes,
+    nextDueAt: Number.isFinite(next) ? new Date(next).toISOString() : null,
+  };
+}

@@ -1,0 +1,32 @@
+/** Stored portfolio data: what imports write and what scans and re-checks read. */
+import type { Portfolio, PortfolioEvent } from '../../domain/portfolio/schema.js';
+
+export interface SaveOptions {
+  /** `import`, `cli`, `http`, `webhook:<connector>` … recorded on rows and in the audit log. */
+  source: string;
+  actor: string;
+  /** ISO instant of the write. */
+  at: string;
+  /** A whole file: re-importing the same bytes is a no-op. */
+  file?: { name: string; sha256: string; format: string };
+}
+
+export interface SaveResult {
+  /** The same file was imported before: nothing was written. */
+  alreadyImported: boolean;
+  /** Leases whose stored data (lease, its tenants, property, ledger, events, cases) changed. */
+  changedLeaseIds: string[];
+  counts: Record<string, { inserted: number; updated: number; unchanged: number }>;
+}
+
+export interface PortfolioStore {
+  /** Upserts every entity of `portfolio` by id in one transaction, with its audit entry. */
+  savePortfolio(orgId: string, portfolio: Portfolio, options: SaveOptions): Promise<SaveResult>;
+  /** Appends events (deduplicated by content) and reports the leases they reach. */
+  addEvents(orgId: string, events: PortfolioEvent[], options: SaveOptions): Promise<SaveResult>;
+  /** The stored portfolio, or the slice needed to evaluate `leaseIds` (their properties,
+   * tenants, ledger, onboarded cases and every event that reaches them). */
+  loadPortfolio(orgId: string, leaseIds?: readonly string[]): Promise<Portfolio>;
+  leaseIds(orgId: string): Promise<string[]>;
+  propertyIds(orgId: string): Promise<Set<string>>;
+}

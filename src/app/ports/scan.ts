@@ -1,0 +1,99 @@
+/** What a scan keeps between runs: per-lease state (the next-due index), cases, scan rows. */
+import type { EpisodeSummary } from '../../domain/evaluator/types.js';
+
+export interface LeaseToEvaluate {
+  leaseId: string;
+  /** First local date Arrears manages the lease; null before its first evaluation. */
+  trackingFrom: string | null;
+}
+
+export interface LeaseStateRow {
+  leaseId: string;
+  trackingFrom: string;
+  /** ISO instant the lease must be evaluated again even if nothing changes; null = never. */
+  nextDueAt: string | null;
+  readiness: string;
+  readinessReason: string | null;
+  /** Fingerprint of the policies the evaluation used. */
+  inputHash: string;
+}
+
+export interface ScanCounts {
+  evaluated: number;
+  queued: number;
+  skipped: number;
+  cancelled: number;
+}
+
+export interface ScanStateStore {
+  /** Marks leases whose data changed at `at` (import, event, manual close …). */
+  markChanged(orgId: string, leaseIds: readonly string[], at: string): Promise<void>;
+  /**
+   * Leases never evaluated, changed since their last evaluation, due (`next_due_at <= now`)
+   * or evaluated under other policies than `policyHash`; `all` returns every lease.
+   */
+  leasesToEvaluate(
+    orgId: string,
+    now: string,
+    policyHash: string,
+    all: boolean,
+  ): Promise<LeaseToEvaluate[]>;
+  saveLeaseStates(
+    orgId: string,
+    rows: readonly LeaseStateRow[],
+    evaluatedAt: string,
+  ): Promise<void>;
+  /** Upserts the episodes the evaluator found (onboarded cases keep their state). */
+  saveEpisodes(orgId: string, episodes: readonly EpisodeSummary[], at: string): Promise<void>;
+  /** Open cases (episodes not closed) with the date the lease's tracking started. */
+  openCases(
+    orgId: string,
+  ): Promise<{ leaseId: string; episode: number; trackingFrom: string | null }[]>;
+  startScan(orgId: string, id: string, startedAt: string, asOf: string): Promise<void>;
+  finishScan(orgId: string, id: string, finishedAt: string, counts: ScanCounts): Promise<void>;
+}
+
+/** One outbox row to create: an action, or one delivery of it (SPEC R7 sub-key). */
+export interface PlannedItem {
+  key: string;
+  leaseId: string;
+  episode: number;
+  stage: string;
+  action: string;
+  type: string;
+  channel: string | null;
+  method: string | null;
+  contactId: string | null;
+  dueAt: string;
+  /** draft / approved for due actions; skipped for those the plan skipped. */
+  status: 'draft' | 'approved' | 'skipped';
+  reason: string | null;
+  approvalsRequired: number;
+  amountCents: number | null;
+  policyId: string | null;
+  policyVersion: number | null;
+  /** Action details and the past-due amount at planning time; never a secret. */
+  payload: Record<string, unknown>;
+}
+
+export interface OpenItem {
+  key: string;
+  leaseId: string;
+  episode: number;
+  status: string;
+}
+
+/** The slice of the outbox a scan writes. */
+export interface PlannedItemsWriter {
+  /** Inserts items whose key is new (ON CONFLICT DO NOTHING); returns the keys inserted. */
+  insertPlanned(
+    orgId: string,
+    items: readonly PlannedItem[],
+    actor: string,
+    at: string,
+  ): Promise<string[]>;
+  /** Items not yet dispatched (draft / approved) of these leases. */
+  openItems(orgId: string, leaseIds: readonly string[]): Promise<OpenItem[]>;
+  /** Cancels a not-yet-dispatched item; false when it had moved on meanwhile. */
+  cancel(orgId: string, key: string, reason: string, actor: string, at: string): Promise<boolean>;
+}

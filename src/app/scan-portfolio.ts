@@ -1,0 +1,166 @@
+/**
+ * `arrears scan`: evaluate the leases that changed or came due and queue what the plan
+ * says is due by `now`. Safe to run every minute, twice at once or after a crash: outbox
+ * rows are keyed by SPEC R7 keys under a unique constraint, so a repeated plan inserts
+ * nothing; cancellations only touch items not yet dispatched.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { addDays } from '../domain/dates.js';
+import { canonicalJson } from '../domain/audit/canonical-json.js';
+import { evaluateLease } from '../domain/evaluator/lease-run.js';
+import { leaseInputs } from '../domain/evaluator/simulate.js';
+import { allocate, pastDueOn } from '../domain/ledger/allocation.js';
+import type { Policy } from '../domain/policy/schema.js';
+import { epochToLocal, localToEpoch } from '../domain/time.js';
+import type { Clock } from './ports/clock.js';
+import type { PolicyStore } from './ports/policies.js';
+import type { PortfolioStore } from './ports/portfolio.js';
+import type {
+  LeaseStateRow,
+  PlannedItem,
+  PlannedItemsWriter,
+  ScanCounts,
+  ScanStateStore,
+} from './ports/scan.js';
+import { planItems } from './plan-items.js';
+import type { EpisodeSummary } from '../domain/evaluator/types.js';
+
+export interface ScanDeps {
+  clock: Clock;
+  portfolio: PortfolioStore;
+  policies: PolicyStore;
+  state: ScanStateStore;
+  outbox: PlannedItemsWriter;
+}
+
+export interface ScanOptions {
+  orgId: string;
+  /** Evaluate as of this instant (epoch ms) instead of the clock's now. */
+  at?: number;
+  /** Evaluate every lease, not only changed and due ones. */
+  full?: boolean;
+  actor?: string;
+  /** Leases per batch (one read, one write). */
+  batchSize?: number;
+}
+
+export interface ScanResult extends ScanCounts {
+  scanId: string;
+  asOf: string;
+  /** Leases with no matching policy (not evaluated). */
+  unmatched: string[];
+}
+
+/** How far ahead the plan looks to know when the lease is next due. */
+export const HORIZON_DAYS = 180;
+
+export function policiesFingerprint(policies: readonly Policy[]): string {
+  return createHash('sha256')
+    .update(canonicalJson(policies.map((p) => ({ ...p }))))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promise<ScanResult> {
+  const { orgId } = options;
+  const nowMs = options.at ?? deps.clock.now();
+  const now = new Date(nowMs).toISOString();
+  const actor = options.actor ?? 'system:scan';
+  const stored = await deps.policies.current(orgId);
+  const policies = stored.map((s) => s.policy);
+  const policyHash = policiesFingerprint(policies);
+  const scanId = `scan-${randomUUID()}`;
+  await deps.state.startScan(orgId, scanId, new Date(deps.clock.now()).toISOString(), now);
+
+  const counts: ScanCounts = { evaluated: 0, queued: 0, skipped: 0, cancelled: 0 };
+  const unmatched: string[] = [];
+  const todo =
+    policies.length === 0
+      ? []
+      : await deps.state.leasesToEvaluate(orgId, now, policyHash, !!options.full);
+  const tracking = new Map(todo.map((t) => [t.leaseId, t.trackingFrom]));
+  const batch = options.batchSize ?? 500;
+
+  for (let i = 0; i < todo.length; i += batch) {
+    const ids = todo.slice(i, i + batch).map((t) => t.leaseId);
+    // Wall-clock time before reading: a change written after the read is newer and is
+    // picked up by the next scan.
+    const readAt = new Date(deps.clock.now()).toISOString();
+    const portfolio = await deps.portfolio.loadPortfolio(orgId, ids);
+    const { inputs, extras } = leaseInputs(portfolio, policies);
+    unmatched.push(...extras.unmatched);
+    const states: LeaseStateRow[] = extras.unmatched.map((leaseId) => ({
+      leaseId,
+      trackingFrom: tracking.get(leaseId) ?? now.slice(0, 10),
+      nextDueAt: null,
+      readiness: 'blocked',
+      readinessReason: 'no_policy',
+      inputHash: policyHash,
+    }));
+
+    const items: PlannedItem[] = [];
+    const cancels: { key: string; reason: string }[] = [];
+    const closed = new Map<string, Map<number, string>>();
+    const episodes: EpisodeSummary[] = [];
+    for (const input of inputs) {
+      const today = epochToLocal(nowMs, input.property.timezone).date;
+      const from = tracking.get(input.lease.id) ?? today;
+      const timeline = evaluateLease(input, { from, to: addDays(today, HORIZON_DAYS) });
+      const categories = new Set(input.policy.trigger.categories);
+      const pastDueAt = (d: string) =>
+        pastDueOn(allocate(input.ledger.filter((e) => e.date <= d)), d, categories).pastDueCents;
+      const plan = planItems(timeline, nowMs, today, pastDueAt);
+      // Look again when the plan changes on its own: the next scheduled action, or the
+      // start of a later day on which a case opens or closes or dated data takes effect.
+      let wake = plan.nextDueAt === null ? Infinity : Date.parse(plan.nextDueAt);
+      const laterDates = [
+        ...timeline.episodes.flatMap((e) => [e.opened, e.closed ?? '']),
+        ...input.ledger.map((e) => e.date),
+        ...input.events.map((e) => e.date),
+      ].filter((d) => d > today);
+      if (laterDates.length > 0) {
+        const first = laterDates.reduce((a, b) => (a < b ? a : b));
+        wake = Math.min(wake, localToEpoch(first, 0, input.property.timezone));
+      }
+      const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
+      items.push(...plan.items);
+      cancels.push(...plan.cancelled);
+      if (plan.closedEpisodes.length > 0)
+        closed.set(input.lease.id, new Map(plan.closedEpisodes.map((e) => [e.episode, e.outcome])));
+      episodes.push(...timeline.episodes.filter((e) => e.opened <= today));
+      states.push({
+        leaseId: input.lease.id,
+        trackingFrom: from,
+        nextDueAt,
+        readiness: 'ready',
+        readinessReason: null,
+        inputHash: policyHash,
+      });
+      counts.evaluated++;
+    }
+
+    const inserted = new Set(await deps.outbox.insertPlanned(orgId, items, actor, now));
+    for (const it of items)
+      if (inserted.has(it.key)) {
+        if (it.status === 'skipped') counts.skipped++;
+        else counts.queued++;
+      }
+    // Cancel what the plan cancelled and everything still open in a closed episode.
+    const open = await deps.outbox.openItems(orgId, ids);
+    const openKeys = new Map(open.map((o) => [o.key, o]));
+    const toCancel = new Map<string, string>();
+    for (const c of cancels) if (openKeys.has(c.key)) toCancel.set(c.key, c.reason);
+    for (const o of open) {
+      const outcome = closed.get(o.leaseId)?.get(o.episode);
+      if (outcome !== undefined && !toCancel.has(o.key))
+        toCancel.set(o.key, outcome === 'paid' ? 'paid' : 'closed');
+    }
+    for (const [key, reason] of toCancel)
+      if (await deps.outbox.cancel(orgId, key, reason, actor, now)) counts.cancelled++;
+
+    await deps.state.saveEpisodes(orgId, episodes, now);
+    await deps.state.saveLeaseStates(orgId, states, readAt);
+  }
+  await deps.state.finishScan(orgId, scanId, new Date(deps.clock.now()).toISOString(), counts);
+  return { scanId, asOf: now, unmatched, ...counts };
+}

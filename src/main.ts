@@ -1,0 +1,72 @@
+/**
+ * The composition root: opens the database named by `--db` / `ARREARS_DB`, brings it to
+ * the latest migration and hands commands and the HTTP server what they need. Adapters
+ * (cli/, http/) get their storage through here; use cases in app/ get ports.
+ */
+import { type Clock, systemClock } from './app/ports/clock.js';
+import { openDatabase, resolveDbUrl, type Db } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+import { DEFAULT_ORG_ID, ensureDefaultOrganisation } from './storage/repos/organisations-repo.js';
+import { plannedItemsWriter } from './storage/repos/planned-items-repo.js';
+import { policyStore } from './storage/repos/policies-repo.js';
+import { portfolioStore } from './storage/repos/portfolio-repo.js';
+import { scanStateStore } from './storage/repos/scan-state-repo.js';
+
+export interface Runtime {
+  db: Db;
+  clock: Clock;
+  /** The organisation the CLI acts for (single-tenant installs use `default`). */
+  orgId: string;
+  env: Record<string, string | undefined>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  db?: string;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  clock?: Clock;
+}
+
+/** Opens and migrates the database; the `default` organisation always exists afterwards. */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const db = await openDatabase(resolveDbUrl(options.db, options.env), { cwd: options.cwd });
+  try {
+    await migrateToLatest(db);
+    const clock = options.clock ?? systemClock;
+    await ensureDefaultOrganisation(db, new Date(clock.now()).toISOString());
+    return {
+      db,
+      clock,
+      orgId: options.env.ARREARS_ORG ?? DEFAULT_ORG_ID,
+      env: options.env,
+      close: () => db.close(),
+    };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+/** Runs `fn` with a runtime and always closes it. */
+export async function withRuntime<T>(
+  options: RuntimeOptions,
+  fn: (rt: Runtime) => Promise<T>,
+): Promise<T> {
+  const rt = await openRuntime(options);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** The storage implementations of the app ports, over one database. */
+export function storesFor(db: Db) {
+  return {
+    portfolio: portfolioStore(db),
+    policies: policyStore(db),
+    state: scanStateStore(db),
+    outbox: plannedItemsWriter(db),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * What a scan writes to the outbox: new items under their R7 key (a repeated or concurrent
+ * scan inserts nothing: ON CONFLICT DO NOTHING on the (org_id, key) primary key), and
+ * cancellations of items not yet dispatched. Every row written gets its first transition
+ * and an audit entry in the same transaction. Items the plan skipped are recorded too
+ * (status `skipped` with the reason): nothing is silently dropped (SPEC principle 6).
+ */
+import type { OpenItem, PlannedItem, PlannedItemsWriter } from '../../app/ports/scan.js';
+import { assertTransition, whoOf } from '../../domain/outbox/states.js';
+import type { Db, DbTransaction } from '../database.js';
+import { appendAudit } from './audit-repo.js';
+
+const CHUNK = 200;
+
+export function plannedItemsWriter(db: Db): PlannedItemsWriter {
+  return {
+    async insertPlanned(orgId, items, actor, at) {
+      const inserted: string[] = [];
+      for (let i = 0; i < items.length; i += CHUNK) {
+        const part = items.slice(i, i + CHUNK);
+        await db.transaction(async (trx) => {
+          const rows = await trx
+            .insertInto('outbox')
+            .values(part.map((it) => toRow(orgId, it, at)))
+            .onConflict((oc) => oc.columns(['org_id', 'key']).doNothing())
+            .returning('key')
+            .execute();
+          const fresh = new Set(rows.map((r) => r.key));
+          for (const it of part) {
+            if (!fresh.has(it.key)) continue;
+            inserted.push(it.key);
+            await recordCreation(trx, orgId, it, actor, at);
+          }
+        });
+      }
+      return inserted;
+    },
+
+    async openItems(orgId, leaseIds): Promise<OpenItem[]> {
+      const out: OpenItem[] = [];
+      for (let i = 0; i < leaseIds.length; i += 400) {
+        const rows = await db.kysely
+          .selectFrom('outbox')
+          .select(['key', 'lease_id', 'episode', 'status'])
+          .where('org_id', '=', orgId)
+          .where('lease_id', 'in', leaseIds.slice(i, i + 400))
+          .where('status', 'in', ['draft', 'approved'])
+          .execute();
+        for (const r of rows)
+          out.push({ key: r.key, leaseId: r.lease_id, episode: r.episode, status: r.status });
+      }
+      return out;
+    },
+
+    cancel: (orgId, key, reason, actor, at) =>
+      db.transaction(async (trx) => {
+        const row = await trx
+          .selectFrom('outbox')
+          .select(['status'])
+          .where('org_id', '=', orgId)
+          .where('key', '=', key)
+          .executeTakeFirst();
+        if (!row || (row.status !== 'draft' && row.status !== 'approved')) return false;
+        assertTransition(row.status, 'cancelled', whoOf(actor), key);
+        const done = await trx
+          .updateTable('outbox')
+          .set({ status: 'cancelled', reason, updated_at: at })
+          .where('org_id', '=', orgId)
+          .where('key', '=', key)
+          .where('status', '=', row.status)
+          .executeTakeFirst();
+        if (Number(done.numUpdatedRows) === 0) return false;
+        await addTransition(trx, orgId, key, row.status, 'cancelled', actor, at, reason);
+        await appendAudit(trx, orgId, {
+          at,
+          actor,
+          type: 'outbox.cancelled',
+          subject: `outbox:${key}`,
+          data: { key, from: row.status, reason },
+        });
+        return true;
+      }),
+  };
+}
+
+function toRow(orgId: string, it: PlannedItem, at: string) {
+  return {
+    org_id: orgId,
+    key: it.key,
+    lease_id: it.leaseId,
+    episode: it.episode,
+    stage: it.stage,
+    action: it.action,
+    type: it.type,
+    channel: it.channel,
+    method: it.method,
+    contact_id: it.contactId,
+    status: it.status,
+    reason: it.reason,
+    payload: JSON.stringify(it.payload),
+    policy_id: it.policyId,
+    policy_version: it.policyVersion,
+    amount_cents: it.amountCents,
+    approvals_required: it.approvalsRequired,
+    due_at: new Date(it.dueAt).toISOString(),
+    claimed_by: null,
+    claim_expires_at: null,
+    provider: null,
+    provider_id: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+async function recordCreation(
+  trx: DbTransaction,
+  orgId: string,
+  it: PlannedItem,
+  actor: string,
+  at: string,
+): Promise<void> {
+  await addTransition(trx, orgId, it.key, null, it.status, actor, at, it.reason);
+  await appendAudit(trx, orgId, {
+    at,
+    actor,
+    type: it.status === 'skipped' ? 'outbox.skipped' : 'outbox.planned',
+    subject: `outbox:${it.key}`,
+    data: {
+      key: it.key,
+      leaseId: it.leaseId,
+      episode: it.episode,
+      stage: it.stage,
+      action: it.action,
+      type: it.type,
+      channel: it.channel,
+      method: it.method,
+      status: it.status,
+      reason: it.reason,
+      dueAt: it.dueAt,
+      approvalsRequired: it.approvalsRequired,
+      amountCents: it.amountCents,
+      policy: it.policyId,
+      policyVersion: it.policyVersion,
+    },
+  });
+}
+
+async function addTransition(
+  trx: DbTransaction,
+  orgId: string,
+  key: string,
+  from: string | null,
+  to: string,
+  actor: string,
+  at: string,
+  reason: string | null,
+): Promise<void> {
+  const last = await trx
+    .selectFrom('outbox_transitions')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('org_id', '=', orgId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  await trx
+    .insertInto('outbox_transitions')
+    .values({
+      org_id: orgId,
+      key,
+      seq: Number(last?.seq ?? 0) + 1,
+      from_status: from,
+      to_status: to,
+      at,
+      actor,
+      reason,
+    })
+    .execute();
+}

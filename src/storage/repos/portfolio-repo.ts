@@ -1,0 +1,625 @@
+/**
+ * Portfolio rows: properties, tenants, leases, ledger entries, events and onboarded cases.
+ * Each row keeps the entity exactly as the portfolio format spells it in `data` (or
+ * `payload` / `state`), so what is loaded is what was imported; the other columns exist
+ * for queries. Saving compares the stored JSON with the new one, so re-importing the same
+ * data writes nothing and reports no change.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../domain/audit/canonical-json.js';
+import {
+  type LedgerEntry,
+  type OnboardedCase,
+  type Portfolio,
+  type PortfolioEvent,
+  type Property,
+  type Tenant,
+  type Lease,
+} from '../../domain/portfolio/schema.js';
+import type { PortfolioStore, SaveOptions, SaveResult } from '../../app/ports/portfolio.js';
+import type { Db, DbTransaction } from '../database.js';
+import { appendAudit } from './audit-repo.js';
+
+const CHUNK = 400;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A content id for an event: the same event imported twice is stored once. */
+export function eventId(e: PortfolioEvent): string {
+  return createHash('sha256').update(canonicalJson(e)).digest('hex').slice(0, 32);
+}
+
+/** Which leases an event reaches, as columns a query can filter on (see leaseInputs). */
+function eventReach(e: PortfolioEvent): {
+  lease_id: string | null;
+  tenant_id: string | null;
+  property_id: string | null;
+} {
+  const scope = e.type === 'hold' || e.type === 'release' ? e.scope : undefined;
+  if (scope === 'organisation') return { lease_id: null, tenant_id: null, property_id: null };
+  if (scope === 'property')
+    return {
+      lease_id: e.propertyId ? null : (e.leaseId ?? null),
+      tenant_id: null,
+      property_id: e.propertyId ?? null,
+    };
+  if (scope === 'tenant' && e.tenantId)
+    return { lease_id: null, tenant_id: e.tenantId, property_id: null };
+  return {
+    lease_id: e.leaseId ?? null,
+    tenant_id: e.leaseId ? null : (e.tenantId ?? null),
+    property_id: e.leaseId || e.tenantId ? null : (e.propertyId ?? null),
+  };
+}
+
+type Count = { inserted: number; updated: number; unchanged: number };
+const zero = (): Count => ({ inserted: 0, updated: 0, unchanged: 0 });
+
+export function portfolioStore(db: Db): PortfolioStore {
+  return {
+    savePortfolio: (orgId, p, options) => db.transaction((trx) => save(trx, orgId, p, options)),
+    addEvents: (orgId, events, options) =>
+      db.transaction(async (trx) => {
+        const counts = { events: zero() };
+        const changed = new Set<string>();
+        await saveEvents(trx, orgId, events, options, counts.events, changed);
+        await appendAudit(trx, orgId, {
+          at: options.at,
+          actor: options.actor,
+          type: 'events.recorded',
+          subject: `org:${orgId}`,
+          data: { source: options.source, counts },
+        });
+        return { alreadyImported: false, changedLeaseIds: [...changed].sort(), counts };
+      }),
+    loadPortfolio: (orgId, leaseIds) => db.snapshot((trx) => load(trx, orgId, leaseIds)),
+    async leaseIds(orgId) {
+      const rows = await db.kysely
+        .selectFrom('leases')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    async propertyIds(orgId) {
+      const rows = await db.kysely
+        .selectFrom('properties')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .execute();
+      return new Set(rows.map((r) => r.id));
+    },
+  };
+}
+
+async function save(
+  trx: DbTransaction,
+  orgId: string,
+  p: Portfolio,
+  options: SaveOptions,
+): Promise<SaveResult> {
+  const counts: SaveResult['counts'] = {
+    properties: zero(),
+    tenants: zero(),
+    leases: zero(),
+    ledger: zero(),
+    events: zero(),
+    cases: zero(),
+  };
+  if (options.file) {
+    const seen = await trx
+      .selectFrom('import_files')
+      .select('sha256')
+      .where('org_id', '=', orgId)
+      .where('sha256', '=', options.file.sha256)
+      .executeTakeFirst();
+    if (seen) return { alreadyImported: true, changedLeaseIds: [], counts };
+  }
+  const at = options.at;
+  const changed = new Set<string>();
+  const changedProperties = new Set<string>();
+  const changedTenants = new Set<string>();
+
+  await upsertRows(
+    trx,
+    'properties',
+    orgId,
+    p.properties,
+    (x: Property) => ({
+      org_id: orgId,
+      id: x.id,
+      name: x.name,
+      timezone: x.timezone,
+      jurisdiction: x.jurisdiction,
+      kind: x.kind,
+      owner_id: x.ownerId ?? null,
+      run_at: x.runAt,
+      source_id: null,
+      data: canonicalJson(x),
+      updated_at: at,
+    }),
+    counts.properties!,
+    (id) => changedProperties.add(id),
+  );
+  await upsertRows(
+    trx,
+    'tenants',
+    orgId,
+    p.tenants,
+    (x: Tenant) => ({
+      org_id: orgId,
+      id: x.id,
+      name: x.name,
+      email: x.email ?? null,
+      phone: x.phone ?? null,
+      language: x.language,
+      role: x.role,
+      source_id: null,
+      data: canonicalJson(x),
+      updated_at: at,
+    }),
+    counts.tenants!,
+    (id) => changedTenants.add(id),
+  );
+  await upsertRows(
+    trx,
+    'leases',
+    orgId,
+    p.leases,
+    (x: Lease) => ({
+      org_id: orgId,
+      id: x.id,
+      property_id: x.propertyId,
+      unit: x.unit,
+      space_type: x.spaceType ?? null,
+      rent_cents: x.rentCents,
+      status: x.status ?? null,
+      source_id: x.sourceId ?? null,
+      data: canonicalJson(x),
+      updated_at: at,
+    }),
+    counts.leases!,
+    (id) => changed.add(id),
+  );
+  // The tenants of a changed lease, in its order.
+  const changedLeases = p.leases.filter((l) => changed.has(l.id));
+  for (const part of chunks(changedLeases)) {
+    await trx
+      .deleteFrom('lease_tenants')
+      .where('org_id', '=', orgId)
+      .where(
+        'lease_id',
+        'in',
+        part.map((l) => l.id),
+      )
+      .execute();
+    const rows = part.flatMap((l) =>
+      l.tenantIds.map((t, i) => ({ org_id: orgId, lease_id: l.id, tenant_id: t, position: i })),
+    );
+    for (const r of chunks(rows)) await trx.insertInto('lease_tenants').values(r).execute();
+  }
+  await upsertRows(
+    trx,
+    'ledger_entries',
+    orgId,
+    p.ledger,
+    (x: LedgerEntry) => ({
+      org_id: orgId,
+      id: x.id,
+      lease_id: x.leaseId,
+      date: x.date,
+      type: x.type,
+      category: x.category ?? null,
+      amount_cents: x.amountCents,
+      due_date: x.dueDate ?? null,
+      reverses: x.reverses ?? null,
+      applies_to: x.appliesTo ?? null,
+      source_id: null,
+      data: canonicalJson(x),
+      created_at: at,
+    }),
+    counts.ledger!,
+    (_id, x) => changed.add(x.leaseId),
+  );
+  await saveEvents(trx, orgId, p.events, options, counts.events!, changed);
+  for (const c of p.cases) {
+    const state = canonicalJson({ ...c, onboarded: true });
+    const existing = await trx
+      .selectFrom('cases')
+      .select('state')
+      .where('org_id', '=', orgId)
+      .where('lease_id', '=', c.leaseId)
+      .where('episode', '=', c.episode)
+      .executeTakeFirst();
+    if (existing?.state === state) {
+      counts.cases!.unchanged++;
+      continue;
+    }
+    if (existing)
+      await trx
+        .updateTable('cases')
+        .set({ state, anchor: c.anchor, updated_at: at })
+        .where('org_id', '=', orgId)
+        .where('lease_id', '=', c.leaseId)
+        .where('episode', '=', c.episode)
+        .execute();
+    else
+      await trx
+        .insertInto('cases')
+        .values({
+          org_id: orgId,
+          lease_id: c.leaseId,
+          episode: c.episode,
+          opened: c.opened ?? c.anchor,
+          anchor: c.anchor,
+          closed: null,
+          outcome: null,
+          policy_id: null,
+          policy_version: null,
+          state,
+          updated_at: at,
+        })
+        .execute();
+    counts.cases![existing ? 'updated' : 'inserted']++;
+    changed.add(c.leaseId);
+  }
+  // A changed property or tenant changes every lease it belongs to.
+  if (changedProperties.size > 0 || changedTenants.size > 0) {
+    for (const part of chunks([...changedProperties])) {
+      const rows = await trx
+        .selectFrom('leases')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('property_id', 'in', part)
+        .execute();
+      for (const r of rows) changed.add(r.id);
+    }
+    for (const part of chunks([...changedTenants])) {
+      const rows = await trx
+        .selectFrom('lease_tenants')
+        .select('lease_id')
+        .where('org_id', '=', orgId)
+        .where('tenant_id', 'in', part)
+        .execute();
+      for (const r of rows) changed.add(r.lease_id);
+    }
+  }
+  if (p.currency !== undefined)
+    await trx
+      .insertInto('settings')
+      .values({ org_id: orgId, key: 'currency', value: JSON.stringify(p.currency), updated_at: at })
+      .onConflict((oc) =>
+        oc
+          .columns(['org_id', 'key'])
+          .doUpdateSet({ value: JSON.stringify(p.currency), updated_at: at }),
+      )
+      .execute();
+  for (const src of p.sources ?? [])
+    await trx
+      .insertInto('sources')
+      .values({
+        org_id: orgId,
+        id: src.id,
+        kind: src.kind,
+        last_sync_at: src.lastSyncAt ?? null,
+        data: null,
+        updated_at: at,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['org_id', 'id'])
+          .doUpdateSet({ kind: src.kind, last_sync_at: src.lastSyncAt ?? null, updated_at: at }),
+      )
+      .execute();
+  if (options.file)
+    await trx
+      .insertInto('import_files')
+      .values({
+        org_id: orgId,
+        sha256: options.file.sha256,
+        file_name: options.file.name,
+        format: options.file.format,
+        imported_at: at,
+        counts: JSON.stringify(counts),
+      })
+      .execute();
+  await appendAudit(trx, orgId, {
+    at,
+    actor: options.actor,
+    type: 'portfolio.imported',
+    subject: `org:${orgId}`,
+    data: {
+      source: options.source,
+      ...(options.file ? { file: options.file } : {}),
+      counts,
+      changedLeases: changed.size,
+    },
+  });
+  return { alreadyImported: false, changedLeaseIds: [...changed].sort(), counts };
+}
+
+type EntityTable = 'properties' | 'tenants' | 'leases' | 'ledger_entries';
+
+/** Inserts new rows and updates rows whose stored `data` differs; `onChange` per write. */
+async function upsertRows<T extends { id: string }>(
+  trx: DbTransaction,
+  table: EntityTable,
+  orgId: string,
+  items: readonly T[],
+  toRow: (x: T) => Record<string, unknown> & { id: string; data: string },
+  count: Count,
+  onChange: (id: string, x: T) => void,
+): Promise<void> {
+  for (const part of chunks(items)) {
+    const ids = part.map((x) => x.id);
+    const stored = new Map(
+      (
+        await trx
+          .selectFrom(table)
+          .select(['id', 'data'])
+          .where('org_id', '=', orgId)
+          .where('id', 'in', ids)
+          .execute()
+      ).map((r) => [r.id, r.data]),
+    );
+    const inserts: Record<string, unknown>[] = [];
+    for (const x of part) {
+      const row = toRow(x);
+      const before = stored.get(x.id);
+      if (before === row.data) {
+        count.unchanged++;
+        continue;
+      }
+      onChange(x.id, x);
+      if (before === undefined) {
+        inserts.push(row);
+        count.inserted++;
+      } else {
+        const { id: _id, org_id: _org, created_at: _created, ...set } = row;
+        await trx
+          .updateTable(table)
+          .set(set as never)
+          .where('org_id', '=', orgId)
+          .where('id', '=', x.id)
+          .execute();
+        count.updated++;
+      }
+    }
+    if (inserts.length > 0)
+      await trx
+        .insertInto(table)
+        .values(inserts as never)
+        .execute();
+  }
+}
+
+async function saveEvents(
+  trx: DbTransaction,
+  orgId: string,
+  events: readonly PortfolioEvent[],
+  options: SaveOptions,
+  count: Count,
+  changed: Set<string>,
+): Promise<void> {
+  const rows = events.map((e) => ({
+    org_id: orgId,
+    id: eventId(e),
+    type: e.type,
+    date: e.date,
+    at: null,
+    ...eventReach(e),
+    payload: canonicalJson(e),
+    source: options.source,
+    created_at: options.at,
+  }));
+  const fresh: typeof rows = [];
+  for (const part of chunks(rows)) {
+    const seen = new Set(
+      (
+        await trx
+          .selectFrom('events')
+          .select('id')
+          .where('org_id', '=', orgId)
+          .where(
+            'id',
+            'in',
+            part.map((r) => r.id),
+          )
+          .execute()
+      ).map((r) => r.id),
+    );
+    for (const r of part) {
+      if (seen.has(r.id)) count.unchanged++;
+      else if (!fresh.some((f) => f.id === r.id)) fresh.push(r);
+    }
+  }
+  for (const part of chunks(fresh)) await trx.insertInto('events').values(part).execute();
+  count.inserted += fresh.length;
+  // The leases the new events reach.
+  for (const r of fresh) {
+    if (r.lease_id) changed.add(r.lease_id);
+    else {
+      let q = trx.selectFrom('leases').select('leases.id').where('leases.org_id', '=', orgId);
+      if (r.tenant_id)
+        q = q
+          .innerJoin('lease_tenants', (j) =>
+            j
+              .onRef('lease_tenants.lease_id', '=', 'leases.id')
+              .onRef('lease_tenants.org_id', '=', 'leases.org_id'),
+          )
+          .where('lease_tenants.tenant_id', '=', r.tenant_id);
+      else if (r.property_id) q = q.where('leases.property_id', '=', r.property_id);
+      for (const l of await q.execute()) changed.add(l.id);
+    }
+  }
+}
+
+async function load(
+  trx: DbTransaction,
+  orgId: string,
+  leaseIds?: readonly string[],
+): Promise<Portfolio> {
+  const parse = <T>(s: string): T => JSON.parse(s) as T;
+  const leases: Lease[] = [];
+  if (leaseIds === undefined) {
+    const rows = await trx
+      .selectFrom('leases')
+      .select('data')
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute();
+    for (const r of rows) leases.push(parse<Lease>(r.data));
+  } else {
+    for (const part of chunks([...leaseIds])) {
+      const rows = await trx
+        .selectFrom('leases')
+        .select('data')
+        .where('org_id', '=', orgId)
+        .where('id', 'in', part)
+        .execute();
+      for (const r of rows) leases.push(parse<Lease>(r.data));
+    }
+    leases.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+  const ids = leases.map((l) => l.id);
+  const tenantIds = [...new Set(leases.flatMap((l) => l.tenantIds))];
+  const propertyIds = [...new Set(leases.map((l) => l.propertyId))];
+  const all = leaseIds === undefined;
+
+  const byIds = async <R>(table: 'properties' | 'tenants', wanted: string[]): Promise<R[]> => {
+    const out: R[] = [];
+    if (all) {
+      const rows = await trx
+        .selectFrom(table)
+        .select('data')
+        .where('org_id', '=', orgId)
+        .orderBy('id')
+        .execute();
+      for (const r of rows) out.push(parse<R>(r.data));
+      return out;
+    }
+    for (const part of chunks(wanted)) {
+      const rows = await trx
+        .selectFrom(table)
+        .select('data')
+        .where('org_id', '=', orgId)
+        .where('id', 'in', part)
+        .execute();
+      for (const r of rows) out.push(parse<R>(r.data));
+    }
+    return out;
+  };
+  const properties = await byIds<Property>('properties', propertyIds);
+  const tenants = await byIds<Tenant>('tenants', tenantIds);
+
+  const ledger: LedgerEntry[] = [];
+  const cases: OnboardedCase[] = [];
+  const leaseParts = all ? [null] : chunks(ids);
+  for (const part of leaseParts) {
+    let lq = trx.selectFrom('ledger_entries').select('data').where('org_id', '=', orgId);
+    if (part) lq = lq.where('lease_id', 'in', part);
+    for (const r of await lq.orderBy('lease_id').orderBy('date').orderBy('id').execute())
+      ledger.push(parse<LedgerEntry>(r.data));
+    let cq = trx.selectFrom('cases').select('state').where('org_id', '=', orgId);
+    if (part) cq = cq.where('lease_id', 'in', part);
+    for (const r of await cq.execute()) {
+      const s = parse<OnboardedCase & { onboarded?: boolean }>(r.state);
+      if (s.onboarded) {
+        const { onboarded: _o, ...c } = s;
+        cases.push(c);
+      }
+    }
+  }
+
+  const events: PortfolioEvent[] = [];
+  const seen = new Set<string>();
+  const addEvents = (rows: { id: string; payload: string }[]) => {
+    for (const r of rows)
+      if (!seen.has(r.id)) {
+        seen.add(r.id);
+        events.push(parse<PortfolioEvent>(r.payload));
+      }
+  };
+  if (all) {
+    addEvents(
+      await trx
+        .selectFrom('events')
+        .select(['id', 'payload', 'date'])
+        .where('org_id', '=', orgId)
+        .orderBy('date')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
+  } else {
+    const base = () =>
+      trx
+        .selectFrom('events')
+        .select(['id', 'payload', 'date', 'created_at'])
+        .where('org_id', '=', orgId);
+    const rows: { id: string; payload: string; date: string; created_at: string }[] = [];
+    for (const part of chunks(ids))
+      rows.push(...(await base().where('lease_id', 'in', part).execute()));
+    for (const part of chunks(tenantIds))
+      rows.push(...(await base().where('tenant_id', 'in', part).execute()));
+    for (const part of chunks(propertyIds))
+      rows.push(...(await base().where('property_id', 'in', part).execute()));
+    rows.push(
+      ...(await base()
+        .where('lease_id', 'is', null)
+        .where('tenant_id', 'is', null)
+        .where('property_id', 'is', null)
+        .execute()),
+    );
+    rows.sort((a, b) =>
+      a.date !== b.date
+        ? a.date < b.date
+          ? -1
+          : 1
+        : a.created_at !== b.created_at
+          ? a.created_at < b.created_at
+            ? -1
+            : 1
+          : a.id < b.id
+            ? -1
+            : a.id > b.id
+              ? 1
+              : 0,
+    );
+    addEvents(rows);
+  }
+
+  const org = await trx
+    .selectFrom('settings')
+    .select('value')
+    .where('org_id', '=', orgId)
+    .where('key', '=', 'currency')
+    .executeTakeFirst();
+  // Stored rows were validated (defaults filled) on the way in: no second parse.
+  const sources = (
+    await trx
+      .selectFrom('sources')
+      .select(['id', 'kind', 'last_sync_at'])
+      .where('org_id', '=', orgId)
+      .execute()
+  ).map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    ...(r.last_sync_at ? { lastSyncAt: r.last_sync_at } : {}),
+  }));
+  return {
+    currency: org ? parse<string>(org.value) : 'USD',
+    properties,
+    tenants,
+    leases,
+    ledger,
+    events,
+    cases,
+    sources,
+  } as Portfolio;
+}

@@ -1,0 +1,191 @@
+/**
+ * The operational scan against a real database, on SQLite and PostgreSQL: it queues exactly
+ * what `simulate` plans, never twice, and evaluates only what changed or came due.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { importJsonPortfolio } from '../../src/app/import-portfolio.js';
+import { fixedClock } from '../../src/app/ports/clock.js';
+import { recordEvents } from '../../src/app/record-events.js';
+import { scanPortfolio } from '../../src/app/scan-portfolio.js';
+import { addDays } from '../../src/domain/dates.js';
+import { simulate } from '../../src/domain/evaluator/simulate.js';
+import { parsePolicy } from '../../src/domain/policy/read.js';
+import { parsePortfolio } from '../../src/domain/portfolio/read.js';
+import { localToEpoch } from '../../src/domain/time.js';
+import type { Db } from '../../src/storage/database.js';
+import { ensureOrganisation } from '../../src/storage/repos/organisations-repo.js';
+import { storesFor } from '../../src/main.js';
+import { forEachDialect } from '../support/databases.js';
+
+const EXAMPLES = resolve(import.meta.dirname, '../../examples');
+const portfolioText = readFileSync(resolve(EXAMPLES, 'portfolios/storage-ca.json'), 'utf8');
+const policyText = readFileSync(resolve(EXAMPLES, 'policies/storage-ca.yaml'), 'utf8');
+const TZ = 'America/Los_Angeles';
+/** Just before local midnight: everything due that local day has come due. */
+const endOfDay = (d: string) => localToEpoch(d, 23 * 60 + 59, TZ);
+
+async function setUp(db: Db, orgId: string, policy = parsePolicy(policyText, 'storage-ca.yaml')) {
+  await ensureOrganisation(db, { id: orgId, name: orgId, at: '2026-09-01T00:00:00.000Z' });
+  const clock = fixedClock(Date.parse('2026-09-30T12:00:00Z'));
+  const deps = { clock, ...storesFor(db) };
+  await deps.policies.save(orgId, policy, 'test', '2026-09-30T12:00:00.000Z');
+  await importJsonPortfolio(deps, {
+    orgId,
+    fileName: 'storage-ca.json',
+    text: portfolioText,
+    format: 'json',
+    actor: 'test',
+  });
+  const scan = (at: number, full = false) => {
+    clock.set(at);
+    return scanPortfolio(deps, { orgId, at, full });
+  };
+  return { deps, clock, scan };
+}
+
+async function outboxKeys(db: Db, orgId: string): Promise<string[]> {
+  const rows = await db.kysely
+    .selectFrom('outbox')
+    .select('key')
+    .where('org_id', '=', orgId)
+    .orderBy('key')
+    .execute();
+  return rows.map((r) => r.key);
+}
+
+/** Every outbox row simulate implies: due and skipped actions, one per delivery. */
+function simulatedKeys(from: string, to: string): string[] {
+  const result = simulate(
+    parsePortfolio(portfolioText, 'storage-ca.json'),
+    [parsePolicy(policyText, 'storage-ca.yaml')],
+    from,
+    to,
+  );
+  const keys: string[] = [];
+  for (const a of result.actions) {
+    if (a.status === 'cancelled') continue;
+    if (a.deliveries?.length) for (const d of a.deliveries) keys.push(d.key);
+    else keys.push(a.key);
+  }
+  return [...new Set(keys)].sort();
+}
+
+forEachDialect('scan', (h) => {
+  it('a daily scan over 60 days queues exactly the keys simulate yields for the same data', async () => {
+    const db = await h.openMigrated();
+    const { scan } = await setUp(db, 'daily');
+    const from = '2026-10-01';
+    const to = addDays(from, 59);
+    for (let d = from; d <= to; d = addDays(d, 1)) await scan(endOfDay(d));
+    expect(await outboxKeys(db, 'daily')).toEqual(simulatedKeys(from, to));
+  }, 120_000);
+
+  it('scanning again, every minute or with every lease, queues nothing new', async () => {
+    const db = await h.openMigrated();
+    const { scan } = await setUp(db, 'again');
+    const at = endOfDay('2026-10-16');
+    await scan(endOfDay('2026-10-01'));
+    const first = await scan(at);
+    expect(first.queued).toBeGreaterThan(0);
+    const before = await outboxKeys(db, 'again');
+    const second = await scan(at + 60_000);
+    expect(second).toMatchObject({ evaluated: 0, queued: 0, skipped: 0, cancelled: 0 });
+    const full = await scan(at + 120_000, true);
+    expect(full).toMatchObject({ evaluated: 14, queued: 0, skipped: 0 });
+    expect(await outboxKeys(db, 'again')).toEqual(before);
+  });
+
+  it("changing a stage's day and scanning again creates no new key", async () => {
+    const db = await h.openMigrated();
+    const { deps, scan } = await setUp(db, 'edit');
+    await scan(endOfDay('2026-10-01'));
+    await scan(endOfDay('2026-10-12'));
+    const before = await outboxKeys(db, 'edit');
+    expect(before).toContain('S-102:1:late-fee:fee');
+    const policy = parsePolicy(policyText, 'storage-ca.yaml');
+    const edited = {
+      ...policy,
+      stages: policy.stages.map((s) => (s.id === 'late-fee' ? { ...s, day: s.day + 1 } : s)),
+    };
+    await deps.policies.save('edit', edited, 'test', '2026-10-12T23:00:00.000Z');
+    const again = await scan(endOfDay('2026-10-12') + 60_000);
+    expect(again.evaluated).toBe(14); // a policy change re-evaluates every lease it may govern
+    expect(again.queued).toBe(0);
+    expect(await outboxKeys(db, 'edit')).toEqual(before);
+  });
+
+  it('after one lease changes, a scan evaluates that lease (plus those due)', async () => {
+    const db = await h.openMigrated();
+    const { deps, scan } = await setUp(db, 'one');
+    const at = endOfDay('2026-10-03');
+    await scan(endOfDay('2026-10-01'));
+    await scan(at);
+    expect((await scan(at + 60_000)).evaluated).toBe(0);
+    await recordEvents(
+      deps,
+      'one',
+      [{ leaseId: 'S-103', date: '2026-10-03', type: 'flag', reason: 'called the office' }],
+      'test',
+      'test',
+    );
+    const next = await scan(at + 120_000);
+    expect(next.evaluated).toBe(1);
+  });
+
+  it('a payment before dispatch cancels the pending items of the case (paid)', async () => {
+    const db = await h.openMigrated();
+    const { scan } = await setUp(db, 'paid');
+    await scan(endOfDay('2026-10-01'));
+    await scan(endOfDay('2026-10-06'));
+    const pending = await db.kysely
+      .selectFrom('outbox')
+      .select(['key', 'status'])
+      .where('org_id', '=', 'paid')
+      .where('lease_id', '=', 'S-101')
+      .execute();
+    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.every((p) => p.status === 'draft' || p.status === 'approved')).toBe(true);
+    // S-101 pays on 10-08 (in the imported ledger): the scan of that day cancels the rest.
+    const r = await scan(endOfDay('2026-10-08'));
+    expect(r.cancelled).toBe(pending.length);
+    const after = await db.kysely
+      .selectFrom('outbox')
+      .select(['status', 'reason'])
+      .where('org_id', '=', 'paid')
+      .where('lease_id', '=', 'S-101')
+      .execute();
+    expect(after.every((p) => p.status === 'cancelled' && p.reason === 'paid')).toBe(true);
+  });
+
+  if (h.dialect === 'postgres')
+    it('two scans in parallel processes never duplicate an outbox row', async () => {
+      const db = await h.openMigrated();
+      await setUp(db, 'default');
+      const run = promisify(execFile);
+      const cli = resolve(import.meta.dirname, '../support/cli-entry.ts');
+      const args = ['--import', 'tsx', cli, 'scan', '--at', '2026-10-17T06:00:00Z', '--json'];
+      const env = { ...process.env, ARREARS_DB: h.url };
+      await run(process.execPath, [...args.slice(0, 4), '--at', '2026-10-02T06:00:00Z', '--json'], {
+        env,
+      });
+      const results = await Promise.all([
+        run(process.execPath, args, { env }),
+        run(process.execPath, args, { env }),
+      ]);
+      const queued = results.map((r) => (JSON.parse(r.stdout) as { queued: number }).queued);
+      const keys = await outboxKeys(db, 'default');
+      expect(new Set(keys).size).toBe(keys.length);
+      const rows = await db.kysely
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', 'default')
+        .where('created_at', '>=', '2026-01-01')
+        .executeTakeFirstOrThrow();
+      expect(Number(rows.n)).toBe(keys.length);
+      expect(queued[0]! + queued[1]!).toBeGreaterThan(0);
+    }, 60_000);
+});
