@@ -2,7 +2,9 @@
  * From one lease's evaluated timeline to what the outbox needs right now: the items that
  * came due by `now` (one per delivery), the keys the plan cancels, and when to look again.
  */
+import type { LeaseInput } from '../domain/evaluator/lease-run.js';
 import type { LeaseTimeline, PlannedAction } from '../domain/evaluator/types.js';
+import { allocate, pastDueOn } from '../domain/ledger/allocation.js';
 import type { PlannedItem } from './ports/scan.js';
 
 export interface LeasePlan {
@@ -13,6 +15,18 @@ export interface LeasePlan {
   closedEpisodes: { episode: number; outcome: string }[];
   /** The next instant something is scheduled after `now` (ISO), or null. */
   nextDueAt: string | null;
+}
+
+/**
+ * The past-due amount on `date` from the stored ledger only (not the evaluator's simulated
+ * fee postings): what a draft records and what the dispatch re-check compares with it.
+ */
+export function storedPastDue(input: LeaseInput, date: string): number {
+  return pastDueOn(
+    allocate(input.ledger.filter((e) => e.date <= date)),
+    date,
+    new Set(input.policy.trigger.categories),
+  ).pastDueCents;
 }
 
 /** Details worth keeping with the item; the renderer and the re-check read them. */

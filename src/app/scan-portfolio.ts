@@ -9,7 +9,6 @@ import { addDays } from '../domain/dates.js';
 import { canonicalJson } from '../domain/audit/canonical-json.js';
 import { evaluateLease } from '../domain/evaluator/lease-run.js';
 import { leaseInputs } from '../domain/evaluator/simulate.js';
-import { allocate, pastDueOn } from '../domain/ledger/allocation.js';
 import type { Policy } from '../domain/policy/schema.js';
 import { epochToLocal, localToEpoch } from '../domain/time.js';
 import type { Clock } from './ports/clock.js';
@@ -22,7 +21,7 @@ import type {
   ScanCounts,
   ScanStateStore,
 } from './ports/scan.js';
-import { planItems } from './plan-items.js';
+import { planItems, storedPastDue } from './plan-items.js';
 import type { EpisodeSummary } from '../domain/evaluator/types.js';
 
 export interface ScanDeps {
@@ -106,9 +105,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       const today = epochToLocal(nowMs, input.property.timezone).date;
       const from = tracking.get(input.lease.id) ?? today;
       const timeline = evaluateLease(input, { from, to: addDays(today, HORIZON_DAYS) });
-      const categories = new Set(input.policy.trigger.categories);
-      const pastDueAt = (d: string) =>
-        pastDueOn(allocate(input.ledger.filter((e) => e.date <= d)), d, categories).pastDueCents;
+      const pastDueAt = (d: string) => storedPastDue(input, d);
       const plan = planItems(timeline, nowMs, today, pastDueAt);
       // Look again when the plan changes on its own: the next scheduled action, or the
       // start of a later day on which a case opens or closes or dated data takes effect.

@@ -45,6 +45,8 @@ export interface ScanStateStore {
   ): Promise<void>;
   /** Upserts the episodes the evaluator found (onboarded cases keep their state). */
   saveEpisodes(orgId: string, episodes: readonly EpisodeSummary[], at: string): Promise<void>;
+  /** The first local date Arrears manages the lease (null before its first scan). */
+  trackingFrom(orgId: string, leaseId: string): Promise<string | null>;
   /** Open cases (episodes not closed) with the date the lease's tracking started. */
   openCases(
     orgId: string,

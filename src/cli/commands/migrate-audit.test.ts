@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../storage/database.js';
 import { appendAudit } from '../../storage/repos/audit-repo.js';
 import { main } from '../index.js';
+import { migrationsFor } from '../../storage/migrations/index.js';
+
+const ALL = Object.keys(migrationsFor('sqlite')).sort();
 
 let dir: string;
 let file: string;
@@ -32,15 +35,17 @@ describe('arrears migrate / audit verify (SQLite file)', () => {
   it('migrate applies the migrations, then is a no-op', async () => {
     const first = await run(['migrate', '--db', `sqlite:${file}`]);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toContain('applied 0001-initial\n');
-    expect(first.stdout).toContain(`sqlite:${file} is up to date (1 migration: 0001-initial)`);
+    for (const name of ALL) expect(first.stdout).toContain(`applied ${name}\n`);
+    expect(first.stdout).toContain(
+      `sqlite:${file} is up to date (${ALL.length} migrations: ${ALL.join(', ')})`,
+    );
 
     const again = await run(['migrate', '--db', `sqlite:${file}`, '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({
       database: `sqlite:${file}`,
       ranNow: [],
-      applied: [{ name: '0001-initial' }],
+      applied: ALL.map((name) => ({ name })),
       pending: [],
       defaultOrganisationCreated: false,
     });
@@ -118,6 +123,9 @@ describe('arrears migrate / audit verify (SQLite file)', () => {
     expect(bad.stderr).toContain('`mysql://localhost/x` is not a database URL; use sqlite:PATH');
     const empty = await run(['audit', 'verify', '--db', 'sqlite:empty.db']);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('missing migration 0001-initial; run `arrears migrate` first');
+    expect(empty.stderr).toContain(
+      `is missing migration${ALL.length > 1 ? 's' : ''} ${ALL.join(', ')}`,
+    );
+    expect(empty.stderr).toContain('run `arrears migrate` first');
   });
 });

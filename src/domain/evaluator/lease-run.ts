@@ -32,14 +32,16 @@ import type {
   Policy,
   Stage,
 } from '../policy/schema.js';
-import type {
-  Channel,
-  LedgerEntry,
-  Lease,
-  OnboardedCase,
-  PortfolioEvent,
-  Property,
-  Tenant,
+import {
+  CHANNELS,
+  type Channel,
+  type DeliveryMethod,
+  type LedgerEntry,
+  type Lease,
+  type OnboardedCase,
+  type PortfolioEvent,
+  type Property,
+  type Tenant,
 } from '../portfolio/schema.js';
 import { classifyReply } from '../replies/classify.js';
 import { epochToIso, epochToLocal, localToEpoch } from '../time.js';
@@ -51,6 +53,7 @@ import { nextAllowedEpoch, type SendWindow } from './send-window.js';
 import type {
   Delivery,
   EpisodeSummary,
+  LeaseStanding,
   LeaseTimeline,
   PlannedAction,
   Reason,
@@ -222,7 +225,30 @@ class LeaseRun {
     for (const d of [...historyDays].sort()) this.day(d, false);
     for (let d = from; d <= to; d = addDays(d, 1)) this.day(d, true);
     if (this.case) this.episodes.push(this.case.summary);
-    return { actions: this.actions, episodes: this.episodes, events: this.events };
+    return {
+      actions: this.actions,
+      episodes: this.episodes,
+      events: this.events,
+      final: this.standing(to),
+    };
+  }
+
+  private standing(d: LocalDate): LeaseStanding {
+    const holds = [
+      ...new Set(this.holds.filter((h) => pausesLease(h) && inForce(h, d)).map((h) => h.type)),
+    ];
+    return {
+      date: d,
+      pastDueCents: this.pastDue(d).pastDueCents,
+      holds,
+      blocked: (contactId, method) => {
+        const c = this.book.byId(contactId);
+        if (!c) return 'no_contact';
+        return (CHANNELS as readonly string[]).includes(method)
+          ? this.book.messageBlock(c, method as Channel)
+          : this.book.documentBlock(c, method as DeliveryMethod);
+      },
+    };
   }
 
   // ---------------------------------------------------------------- one day

@@ -112,4 +112,16 @@ export interface LeaseTimeline {
   actions: PlannedAction[];
   episodes: EpisodeSummary[];
   events: TimelineEvent[];
+  /** The lease as it stands at the end of the window's last day (the dispatch re-check). */
+  final?: LeaseStanding;
+}
+
+export interface LeaseStanding {
+  date: LocalDate;
+  pastDueCents: Cents;
+  /** Hold types pausing the lease on `date` (R8). */
+  holds: string[];
+  /** Why a message to (contact, channel) or a document by (contact, method) would be
+   * skipped on `date`, or null when it may go. Keyed `contactId/channelOrMethod`. */
+  blocked: (contactId: string, channelOrMethod: string) => Reason | null;
 }

@@ -42,3 +42,14 @@ export async function listOrganisations(db: Db | Kysely<Schema>): Promise<Organi
     .execute();
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
 }
+
+/**
+ * Takes the organisation's audit-chain lock at the start of a transaction. Every audited
+ * write ends by appending to the chain (which locks the organisation row); taking that
+ * lock first keeps concurrent writers from deadlocking on rows they insert before it.
+ * SQLite has one writer at a time already.
+ */
+export async function lockOrganisation(trx: DbTransaction, orgId: string): Promise<void> {
+  if (trx.dialect !== 'postgres') return;
+  await trx.selectFrom('organisations').select('id').where('id', '=', orgId).forUpdate().execute();
+}

@@ -9,6 +9,7 @@ import type { OpenItem, PlannedItem, PlannedItemsWriter } from '../../app/ports/
 import { assertTransition, whoOf } from '../../domain/outbox/states.js';
 import type { Db, DbTransaction } from '../database.js';
 import { appendAudit } from './audit-repo.js';
+import { lockOrganisation } from './organisations-repo.js';
 
 const CHUNK = 200;
 
@@ -19,6 +20,7 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
       for (let i = 0; i < items.length; i += CHUNK) {
         const part = items.slice(i, i + CHUNK);
         await db.transaction(async (trx) => {
+          await lockOrganisation(trx, orgId);
           const rows = await trx
             .insertInto('outbox')
             .values(part.map((it) => toRow(orgId, it, at)))
@@ -54,6 +56,7 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
 
     cancel: (orgId, key, reason, actor, at) =>
       db.transaction(async (trx) => {
+        await lockOrganisation(trx, orgId);
         const row = await trx
           .selectFrom('outbox')
           .select(['status'])

@@ -3,6 +3,7 @@ import type { PolicyStore, StoredPolicy } from '../../app/ports/policies.js';
 import type { Policy } from '../../domain/policy/schema.js';
 import type { Db } from '../database.js';
 import { appendAudit } from './audit-repo.js';
+import { lockOrganisation } from './organisations-repo.js';
 
 type Row = { id: string; version: number; body: string; author: string; created_at: string };
 
@@ -20,6 +21,7 @@ export function policyStore(db: Db): PolicyStore {
   return {
     save: (orgId, policy, author, at) =>
       db.transaction(async (trx) => {
+        await lockOrganisation(trx, orgId);
         const last = await trx
           .selectFrom('policies')
           .select((eb) => eb.fn.max('version').as('v'))

@@ -19,6 +19,7 @@ import {
 import type { PortfolioStore, SaveOptions, SaveResult } from '../../app/ports/portfolio.js';
 import type { Db, DbTransaction } from '../database.js';
 import { appendAudit } from './audit-repo.js';
+import { lockOrganisation } from './organisations-repo.js';
 
 const CHUNK = 400;
 
@@ -61,9 +62,14 @@ const zero = (): Count => ({ inserted: 0, updated: 0, unchanged: 0 });
 
 export function portfolioStore(db: Db): PortfolioStore {
   return {
-    savePortfolio: (orgId, p, options) => db.transaction((trx) => save(trx, orgId, p, options)),
+    savePortfolio: (orgId, p, options) =>
+      db.transaction(async (trx) => {
+        await lockOrganisation(trx, orgId);
+        return save(trx, orgId, p, options);
+      }),
     addEvents: (orgId, events, options) =>
       db.transaction(async (trx) => {
+        await lockOrganisation(trx, orgId);
         const counts = { events: zero() };
         const changed = new Set<string>();
         await saveEvents(trx, orgId, events, options, counts.events, changed);

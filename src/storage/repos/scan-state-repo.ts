@@ -2,6 +2,7 @@
 import type { LeaseStateRow, ScanStateStore } from '../../app/ports/scan.js';
 import type { Db } from '../database.js';
 import { appendAudit } from './audit-repo.js';
+import { lockOrganisation } from './organisations-repo.js';
 
 const CHUNK = 400;
 
@@ -79,30 +80,27 @@ export function scanStateStore(db: Db): ScanStateStore {
     async saveEpisodes(orgId, episodes, at) {
       if (episodes.length === 0) return;
       await db.transaction(async (trx) => {
+        await lockOrganisation(trx, orgId);
         for (const e of episodes) {
-          const existing = await trx
-            .selectFrom('cases')
-            .select(['opened', 'anchor', 'closed', 'outcome', 'state'])
-            .where('org_id', '=', orgId)
-            .where('lease_id', '=', e.leaseId)
-            .where('episode', '=', e.episode)
-            .executeTakeFirst();
-          if (!existing) {
-            await trx
-              .insertInto('cases')
-              .values({
-                org_id: orgId,
-                lease_id: e.leaseId,
-                episode: e.episode,
-                opened: e.opened,
-                anchor: e.anchor,
-                closed: e.closed,
-                outcome: e.outcome,
-                policy_id: e.policyId ?? null,
-                policy_version: e.policyVersion ?? null,
-                updated_at: at,
-              })
-              .execute();
+          // Insert first: concurrent scans may find the same new episode.
+          const inserted = await trx
+            .insertInto('cases')
+            .values({
+              org_id: orgId,
+              lease_id: e.leaseId,
+              episode: e.episode,
+              opened: e.opened,
+              anchor: e.anchor,
+              closed: e.closed,
+              outcome: e.outcome,
+              policy_id: e.policyId ?? null,
+              policy_version: e.policyVersion ?? null,
+              updated_at: at,
+            })
+            .onConflict((oc) => oc.columns(['org_id', 'lease_id', 'episode']).doNothing())
+            .returning('episode')
+            .execute();
+          if (inserted.length > 0) {
             await appendAudit(trx, orgId, {
               at,
               actor: 'system:scan',
@@ -116,7 +114,16 @@ export function scanStateStore(db: Db): ScanStateStore {
                 policyVersion: e.policyVersion ?? null,
               },
             });
-          } else if (
+            continue;
+          }
+          const existing = await trx
+            .selectFrom('cases')
+            .select(['anchor', 'closed', 'outcome'])
+            .where('org_id', '=', orgId)
+            .where('lease_id', '=', e.leaseId)
+            .where('episode', '=', e.episode)
+            .executeTakeFirstOrThrow();
+          if (
             existing.anchor !== e.anchor ||
             existing.closed !== e.closed ||
             existing.outcome !== e.outcome
@@ -146,6 +153,16 @@ export function scanStateStore(db: Db): ScanStateStore {
           }
         }
       });
+    },
+
+    async trackingFrom(orgId, leaseId) {
+      const row = await db.kysely
+        .selectFrom('lease_state')
+        .select('tracking_from')
+        .where('org_id', '=', orgId)
+        .where('lease_id', '=', leaseId)
+        .executeTakeFirst();
+      return row?.tracking_from ?? null;
     },
 
     async openCases(orgId) {
