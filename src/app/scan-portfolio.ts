@@ -23,6 +23,15 @@ import type {
 } from './ports/scan.js';
 import { planItems, storedPastDue } from './plan-items.js';
 import type { EpisodeSummary } from '../domain/evaluator/types.js';
+import {
+  runSnapshot,
+  snapshotOf,
+  whatChanged,
+  type Change,
+  type LeaseSnapshot,
+} from '../domain/readiness/changes.js';
+import { leaseFactsOn } from '../domain/readiness/lease-facts.js';
+import { leaseReadiness } from '../domain/readiness/readiness.js';
 
 export interface ScanDeps {
   clock: Clock;
@@ -45,13 +54,18 @@ export interface ScanOptions {
 
 export interface ScanResult extends ScanCounts {
   scanId: string;
+  /** What changed since the previous scan of each evaluated lease. */
+  changes: Change[];
   asOf: string;
   /** Leases with no matching policy (not evaluated). */
   unmatched: string[];
 }
 
-/** How far ahead the plan looks to know when the lease is next due. */
-export const HORIZON_DAYS = 180;
+/**
+ * How far ahead the plan looks to know when the lease is next due. A lease with nothing
+ * scheduled inside it is looked at again when the horizon ends (a cheap evaluation).
+ */
+export const HORIZON_DAYS = 45;
 
 export function policiesFingerprint(policies: readonly Policy[]): string {
   return createHash('sha256')
@@ -78,6 +92,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       ? []
       : await deps.state.leasesToEvaluate(orgId, now, policyHash, !!options.full);
   const tracking = new Map(todo.map((t) => [t.leaseId, t.trackingFrom]));
+  const previous = new Map(todo.map((t) => [t.leaseId, t]));
+  const changes: Change[] = [];
   const batch = options.batchSize ?? 500;
 
   for (let i = 0; i < todo.length; i += batch) {
@@ -95,6 +111,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       readiness: 'blocked',
       readinessReason: 'no_policy',
       inputHash: policyHash,
+      snapshot: null,
     }));
 
     const items: PlannedItem[] = [];
@@ -109,7 +126,10 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       const plan = planItems(timeline, nowMs, today, pastDueAt);
       // Look again when the plan changes on its own: the next scheduled action, or the
       // start of a later day on which a case opens or closes or dated data takes effect.
-      let wake = plan.nextDueAt === null ? Infinity : Date.parse(plan.nextDueAt);
+      let wake =
+        plan.nextDueAt === null
+          ? localToEpoch(addDays(today, HORIZON_DAYS), 0, input.property.timezone)
+          : Date.parse(plan.nextDueAt);
       const laterDates = [
         ...timeline.episodes.flatMap((e) => [e.opened, e.closed ?? '']),
         ...input.ledger.map((e) => e.date),
@@ -119,8 +139,30 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
         const first = laterDates.reduce((a, b) => (a < b ? a : b));
         wake = Math.min(wake, localToEpoch(first, 0, input.property.timezone));
       }
+      // SPEC 5: readiness gates drafts. `review` still drafts, always for a human; the
+      // other exception states hold drafts back until they clear (looked at again daily).
+      const prev = previous.get(input.lease.id);
+      const facts = leaseFactsOn(input, today);
+      const readiness = leaseReadiness(input, today, {
+        facts,
+        ...(prev?.reportedBalanceCents != null
+          ? { reportedBalanceCents: prev.reportedBalanceCents }
+          : {}),
+      });
+      const gate = gateItems(plan.items, readiness.state);
+      if (gate.withheld > 0)
+        wake = Math.min(wake, localToEpoch(addDays(today, 1), 0, input.property.timezone));
       const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
-      items.push(...plan.items);
+      items.push(...gate.items);
+      const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
+      const before = prev?.snapshot ? (JSON.parse(prev.snapshot) as LeaseSnapshot) : null;
+      const prevAt = before ? (prev?.trackingFrom ?? today) : today;
+      changes.push(
+        ...whatChanged(
+          before ? runSnapshot(prevAt, [before]) : runSnapshot(prevAt, []),
+          runSnapshot(today, [snapshot]),
+        ),
+      );
       cancels.push(...plan.cancelled);
       if (plan.closedEpisodes.length > 0)
         closed.set(input.lease.id, new Map(plan.closedEpisodes.map((e) => [e.episode, e.outcome])));
@@ -129,9 +171,10 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
         leaseId: input.lease.id,
         trackingFrom: from,
         nextDueAt,
-        readiness: 'ready',
-        readinessReason: null,
+        readiness: readiness.state,
+        readinessReason: readiness.reasons.map((r) => r.code).join(',') || null,
         inputHash: policyHash,
+        snapshot: JSON.stringify(snapshot),
       });
       counts.evaluated++;
     }
@@ -158,6 +201,46 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     await deps.state.saveEpisodes(orgId, episodes, now);
     await deps.state.saveLeaseStates(orgId, states, readAt);
   }
-  await deps.state.finishScan(orgId, scanId, new Date(deps.clock.now()).toISOString(), counts);
-  return { scanId, asOf: now, unmatched, ...counts };
+  await deps.state.finishScan(
+    orgId,
+    scanId,
+    new Date(deps.clock.now()).toISOString(),
+    counts,
+    changes,
+  );
+  return { scanId, asOf: now, unmatched, changes, ...counts };
+}
+
+/** States whose drafts wait until they clear (SPEC 5); tasks and restores always go. */
+const WITHHOLDING = new Set([
+  'hold',
+  'disputed',
+  'recent_payment',
+  'payment_plan',
+  'credit_ambiguous',
+  'blocked',
+]);
+
+export function gateItems(
+  items: readonly PlannedItem[],
+  state: string,
+): { items: PlannedItem[]; withheld: number } {
+  const out: PlannedItem[] = [];
+  let withheld = 0;
+  for (const it of items) {
+    const exempt = it.status === 'skipped' || it.type === 'task' || it.stage.startsWith('$');
+    if (!exempt && WITHHOLDING.has(state)) {
+      withheld++;
+      continue;
+    }
+    if (!exempt && state === 'review' && it.approvalsRequired === 0)
+      out.push({
+        ...it,
+        status: 'draft',
+        approvalsRequired: 1,
+        payload: { ...it.payload, review: true },
+      });
+    else out.push(it);
+  }
+  return { items: out, withheld };
 }

@@ -208,6 +208,10 @@ export interface LeaseStateTable {
   changed_at: InstantText | null;
   /** First local date Arrears manages the lease; earlier history is silent (0004). */
   tracking_from: DateText | null;
+  /** JSON LeaseSnapshot of the last scan (0004). */
+  snapshot: JsonText | null;
+  /** Balance the source system reported at the last import (0004). */
+  reported_balance_cents: number | null;
 }
 
 export interface OutboxTable {

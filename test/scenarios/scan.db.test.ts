@@ -92,9 +92,9 @@ forEachDialect('scan', (h) => {
     const first = await scan(at);
     expect(first.queued).toBeGreaterThan(0);
     const before = await outboxKeys(db, 'again');
-    const second = await scan(at + 60_000);
+    const second = await scan(at + 20_000);
     expect(second).toMatchObject({ evaluated: 0, queued: 0, skipped: 0, cancelled: 0 });
-    const full = await scan(at + 120_000, true);
+    const full = await scan(at + 40_000, true);
     expect(full).toMatchObject({ evaluated: 14, queued: 0, skipped: 0 });
     expect(await outboxKeys(db, 'again')).toEqual(before);
   });
@@ -112,7 +112,7 @@ forEachDialect('scan', (h) => {
       stages: policy.stages.map((s) => (s.id === 'late-fee' ? { ...s, day: s.day + 1 } : s)),
     };
     await deps.policies.save('edit', edited, 'test', '2026-10-12T23:00:00.000Z');
-    const again = await scan(endOfDay('2026-10-12') + 60_000);
+    const again = await scan(endOfDay('2026-10-12') + 20_000);
     expect(again.evaluated).toBe(14); // a policy change re-evaluates every lease it may govern
     expect(again.queued).toBe(0);
     expect(await outboxKeys(db, 'edit')).toEqual(before);
@@ -124,7 +124,7 @@ forEachDialect('scan', (h) => {
     const at = endOfDay('2026-10-03');
     await scan(endOfDay('2026-10-01'));
     await scan(at);
-    expect((await scan(at + 60_000)).evaluated).toBe(0);
+    expect((await scan(at + 20_000)).evaluated).toBe(0);
     await recordEvents(
       deps,
       'one',
@@ -132,7 +132,7 @@ forEachDialect('scan', (h) => {
       'test',
       'test',
     );
-    const next = await scan(at + 120_000);
+    const next = await scan(at + 40_000);
     expect(next.evaluated).toBe(1);
   });
 

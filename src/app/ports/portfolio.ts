@@ -1,5 +1,5 @@
 /** Stored portfolio data: what imports write and what scans and re-checks read. */
-import type { Portfolio, PortfolioEvent } from '../../domain/portfolio/schema.js';
+import type { LedgerEntry, Portfolio, PortfolioEvent } from '../../domain/portfolio/schema.js';
 
 export interface SaveOptions {
   /** `import`, `cli`, `http`, `webhook:<connector>` … recorded on rows and in the audit log. */
@@ -9,6 +9,11 @@ export interface SaveOptions {
   at: string;
   /** A whole file: re-importing the same bytes is a no-op. */
   file?: { name: string; sha256: string; format: string };
+  /**
+   * A snapshot export (aging buckets) replaces what the previous one said: ledger entries
+   * of these leases whose id contains `idMarker` and is not in `keepIds` are removed.
+   */
+  supersede?: { leaseIds: string[]; idMarker: string; keepIds: string[] };
 }
 
 export interface SaveResult {
@@ -24,6 +29,12 @@ export interface PortfolioStore {
   savePortfolio(orgId: string, portfolio: Portfolio, options: SaveOptions): Promise<SaveResult>;
   /** Appends events (deduplicated by content) and reports the leases they reach. */
   addEvents(orgId: string, events: PortfolioEvent[], options: SaveOptions): Promise<SaveResult>;
+  /** Adds ledger entries the engine itself creates (posted fees, waivers); existing ids are kept. */
+  addLedgerEntries(
+    orgId: string,
+    entries: LedgerEntry[],
+    options: SaveOptions,
+  ): Promise<SaveResult>;
   /** The stored portfolio, or the slice needed to evaluate `leaseIds` (their properties,
    * tenants, ledger, onboarded cases and every event that reaches them). */
   loadPortfolio(orgId: string, leaseIds?: readonly string[]): Promise<Portfolio>;

@@ -5,6 +5,9 @@ export interface LeaseToEvaluate {
   leaseId: string;
   /** First local date Arrears manages the lease; null before its first evaluation. */
   trackingFrom: string | null;
+  /** JSON of the snapshot the previous scan stored, if any. */
+  snapshot: string | null;
+  reportedBalanceCents: number | null;
 }
 
 export interface LeaseStateRow {
@@ -16,6 +19,7 @@ export interface LeaseStateRow {
   readinessReason: string | null;
   /** Fingerprint of the policies the evaluation used. */
   inputHash: string;
+  snapshot: string | null;
 }
 
 export interface ScanCounts {
@@ -45,6 +49,8 @@ export interface ScanStateStore {
   ): Promise<void>;
   /** Upserts the episodes the evaluator found (onboarded cases keep their state). */
   saveEpisodes(orgId: string, episodes: readonly EpisodeSummary[], at: string): Promise<void>;
+  /** Balances the source system reported for leases (SPEC 5 balance_mismatch). */
+  setReportedBalances(orgId: string, rows: { leaseId: string; cents: number }[]): Promise<void>;
   /** The first local date Arrears manages the lease (null before its first scan). */
   trackingFrom(orgId: string, leaseId: string): Promise<string | null>;
   /** Open cases (episodes not closed) with the date the lease's tracking started. */
@@ -52,7 +58,21 @@ export interface ScanStateStore {
     orgId: string,
   ): Promise<{ leaseId: string; episode: number; trackingFrom: string | null }[]>;
   startScan(orgId: string, id: string, startedAt: string, asOf: string): Promise<void>;
-  finishScan(orgId: string, id: string, finishedAt: string, counts: ScanCounts): Promise<void>;
+  finishScan(
+    orgId: string,
+    id: string,
+    finishedAt: string,
+    counts: ScanCounts,
+    changes: readonly unknown[],
+  ): Promise<void>;
+  /** The changes the last finished scan found (SPEC 8 "what changed since last run"). */
+  lastScan(orgId: string): Promise<{
+    id: string;
+    asOf: string;
+    finishedAt: string;
+    counts: ScanCounts;
+    changes: unknown[];
+  } | null>;
 }
 
 /** One outbox row to create: an action, or one delivery of it (SPEC R7 sub-key). */

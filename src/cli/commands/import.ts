@@ -1,7 +1,13 @@
 /** `arrears import`: a portfolio JSON file or a CSV export (SPEC 3.2) into the database. */
 import { extname } from 'node:path';
 import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { importCsvExport, type CsvImportResult } from '../../app/import-csv.js';
 import { importJsonPortfolio, type ImportResult } from '../../app/import-portfolio.js';
+import { isLocalDate } from '../../domain/dates.js';
+import type { PropertyDefaults } from '../../domain/import/csv.js';
+import { isPresetName, PRESET_NAMES } from '../../domain/import/presets.js';
 import { InputError } from '../../domain/errors.js';
 import { storesFor, withRuntime } from '../../main.js';
 import type { CliContext } from '../context.js';
@@ -19,17 +25,70 @@ export interface ImportOptions {
   as?: string;
 }
 
-/** CSV imports register here once the presets exist (see import-csv.ts). */
-export type CsvImporter = (
+/** `--property-defaults timezone=…,jurisdiction=…,kind=…` → PropertyDefaults. */
+export function parsePropertyDefaults(text: string): PropertyDefaults {
+  const values: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const [k, ...rest] = pair.split('=');
+    if (!k || rest.length === 0)
+      throw new InputError([
+        {
+          path: '--property-defaults',
+          message: `\`${pair}\` is not KEY=VALUE; write e.g. timezone=America/Chicago,jurisdiction=US-TX,kind=residential`,
+        },
+      ]);
+    values[k.trim()] = rest.join('=').trim();
+  }
+  const missing = ['timezone', 'jurisdiction', 'kind'].filter((k) => !values[k]);
+  if (missing.length > 0)
+    throw new InputError([
+      {
+        path: '--property-defaults',
+        message: `missing ${missing.join(', ')}; new properties need timezone, jurisdiction and kind`,
+      },
+    ]);
+  return values as unknown as PropertyDefaults;
+}
+
+async function importCsv(
   ctx: CliContext,
   file: string,
   text: string,
   opts: ImportOptions,
-) => Promise<ImportResult & { rejects?: { file: string; rows: number } }>;
-
-let csvImporter: CsvImporter | undefined;
-export function setCsvImporter(fn: CsvImporter): void {
-  csvImporter = fn;
+): Promise<CsvImportResult & { rejectFile?: string }> {
+  const preset = opts.preset ?? 'generic';
+  if (!isPresetName(preset))
+    throw new InputError([
+      {
+        path: '--preset',
+        message: `\`${preset}\` is not a preset; use one of ${PRESET_NAMES.join(', ')}`,
+      },
+    ]);
+  if (opts.asOf !== undefined && !isLocalDate(opts.asOf))
+    throw new InputError([
+      { path: '--as-of', message: `\`${opts.asOf}\` is not a date; write it as YYYY-MM-DD` },
+    ]);
+  const propertyDefaults =
+    opts.propertyDefaults !== undefined ? parsePropertyDefaults(opts.propertyDefaults) : undefined;
+  const result = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, (rt) =>
+    importCsvExport(
+      { clock: rt.clock, ...storesFor(rt.db) },
+      {
+        orgId: rt.orgId,
+        fileName: file,
+        text,
+        preset,
+        asOf: opts.asOf ?? new Date(rt.clock.now()).toISOString().slice(0, 10),
+        skipInvalid: !!opts.skipInvalid,
+        ...(propertyDefaults ? { propertyDefaults } : {}),
+        actor: opts.as ?? ctx.env.ARREARS_USER ?? 'cli',
+      },
+    ),
+  );
+  if (result.rejectsCsv === null) return result;
+  const rejectFile = file.replace(/(\.csv)?$/i, '.rejects.csv');
+  await writeFile(resolve(ctx.cwd, rejectFile), result.rejectsCsv);
+  return { ...result, rejectFile };
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
@@ -60,13 +119,9 @@ export function registerImport(program: Command, ctx: CliContext): void {
           },
         ]);
       const text = await readInputFile(file, ctx);
-      let result: ImportResult & { rejects?: { file: string; rows: number } };
+      let result: ImportResult & Partial<CsvImportResult> & { rejectFile?: string };
       if (format === 'csv') {
-        if (!csvImporter)
-          throw new InputError([
-            { file, path: '--format', message: 'CSV import is not available' },
-          ]);
-        result = await csvImporter(ctx, file, text, opts);
+        result = await importCsv(ctx, file, text, opts);
       } else {
         result = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, (rt) =>
           importJsonPortfolio(
@@ -81,8 +136,12 @@ export function registerImport(program: Command, ctx: CliContext): void {
           ),
         );
       }
+      for (const w of result.warnings ?? []) ctx.stderr(`warning: ${file}: ${w}\n`);
       if (opts.json) {
-        ctx.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        const { rejectsCsv: _csv, rejects, ...rest } = result;
+        ctx.stdout(
+          `${JSON.stringify({ ...rest, ...(rejects ? { rejected: rejects.length } : {}) }, null, 2)}\n`,
+        );
         return;
       }
       if (result.alreadyImported) {
@@ -97,7 +156,9 @@ export function registerImport(program: Command, ctx: CliContext): void {
       ctx.stdout(
         `${file}: imported (${parts.join(', ')}); ${result.changedLeaseIds.length} lease(s) changed\n`,
       );
-      if (result.rejects)
-        ctx.stdout(`${result.rejects.rows} invalid row(s) written to ${result.rejects.file}\n`);
+      if (result.rejectFile)
+        ctx.stdout(
+          `${result.rejects?.length ?? 0} invalid row(s) not imported; see ${result.rejectFile}\n`,
+        );
     });
 }

@@ -3,10 +3,16 @@ import type { CliContext } from '../context.js';
 import { registerAudit } from './audit.js';
 import { registerEvents } from './events.js';
 import { registerImport } from './import.js';
+import { registerReports } from './report.js';
 import { registerScan } from './scan.js';
 import { registerMigrate } from './migrate.js';
 import { registerPolicy } from './policy.js';
 import { registerSimulate } from './simulate.js';
+import { registerServe } from './serve.js';
+import { registerOutbox } from './outbox.js';
+import { registerApprovals } from './approvals.js';
+import { registerUsers } from './users.js';
+import { registerDispatch } from './dispatch.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -16,5 +22,11 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAudit(program, ctx);
   registerImport(program, ctx);
   registerScan(program, ctx);
+  registerReports(program, ctx);
   registerEvents(program, ctx);
+  registerServe(program, ctx);
+  registerOutbox(program, ctx);
+  registerApprovals(program, ctx);
+  registerUsers(program, ctx);
+  registerDispatch(program, ctx);
 }

@@ -107,7 +107,12 @@ export const TERMINAL_STATUSES: readonly OutboxStatus[] = OUTBOX_STATUSES.filter
 );
 
 /** Statuses that still wait for something the engine or a human will do. */
-export const OPEN_STATUSES: readonly OutboxStatus[] = ['draft', 'approved', 'dispatching', 'unknown'];
+export const OPEN_STATUSES: readonly OutboxStatus[] = [
+  'draft',
+  'approved',
+  'dispatching',
+  'unknown',
+];
 
 export function isOutboxStatus(value: string): value is OutboxStatus {
   return (OUTBOX_STATUSES as readonly string[]).includes(value);
@@ -136,7 +141,9 @@ export class OutboxTransitionError extends AppError {
     readonly who: Who | undefined,
     readonly key?: string,
   ) {
-    const allowed = TRANSITIONS.filter((tr) => tr.from === from).map((tr) => `${tr.to} (${tr.who})`);
+    const allowed = TRANSITIONS.filter((tr) => tr.from === from).map(
+      (tr) => `${tr.to} (${tr.who})`,
+    );
     super(
       'conflict',
       `outbox item ${key ?? ''}${key ? ' ' : ''}cannot go from ${from} to ${to}` +

@@ -12,6 +12,13 @@ export function scanStateMigration(T: ColumnTypes): Migration {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('lease_state').addColumn('changed_at', T.text).execute();
       await db.schema.alterTable('lease_state').addColumn('tracking_from', T.text).execute();
+      // What the last scan saw (SPEC 8 "what changed since last run") and the balance the
+      // source system reports (SPEC 5 balance_mismatch), both per lease.
+      await db.schema.alterTable('lease_state').addColumn('snapshot', T.text).execute();
+      await db.schema
+        .alterTable('lease_state')
+        .addColumn('reported_balance_cents', 'bigint')
+        .execute();
       await db.schema
         .createIndex('lease_state_changed_idx')
         .on('lease_state')
@@ -21,6 +28,8 @@ export function scanStateMigration(T: ColumnTypes): Migration {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
     async down(db: Kysely<any>) {
       await db.schema.dropIndex('lease_state_changed_idx').execute();
+      await db.schema.alterTable('lease_state').dropColumn('reported_balance_cents').execute();
+      await db.schema.alterTable('lease_state').dropColumn('snapshot').execute();
       await db.schema.alterTable('lease_state').dropColumn('tracking_from').execute();
       await db.schema.alterTable('lease_state').dropColumn('changed_at').execute();
     },

@@ -71,6 +71,58 @@ export async function appendAudit(
   return entry;
 }
 
+/**
+ * Appends several entries at once (one head update, one multi-row insert): the same chain
+ * as appending them one by one, for writers that record many decisions in one transaction.
+ */
+export async function appendAuditMany(
+  trx: DbTransaction,
+  orgId: string,
+  inputs: readonly AuditInput[],
+): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
+  if (!trx.isTransaction)
+    throw new Error('appendAuditMany must run inside the transaction of the change it records');
+  const head = await trx
+    .updateTable('organisations')
+    .set((eb) => ({ audit_seq: eb('audit_seq', '+', inputs.length) }))
+    .where('id', '=', orgId)
+    .returning(['audit_seq', 'audit_hash'])
+    .executeTakeFirst();
+  if (!head) throw new AppError('not_found', `organisation ${orgId} does not exist`);
+  let prev = { seq: head.audit_seq - inputs.length, hash: head.audit_hash };
+  const entries: AuditEntry[] = [];
+  for (const input of inputs) {
+    const entry = nextEntry(prev, input);
+    entries.push(entry);
+    prev = { seq: entry.seq, hash: entry.hash };
+  }
+  for (let i = 0; i < entries.length; i += 200)
+    await trx
+      .insertInto('audit')
+      .values(
+        entries.slice(i, i + 200).map((entry) => ({
+          org_id: orgId,
+          seq: entry.seq,
+          at: entry.at,
+          actor: entry.actor,
+          type: entry.type,
+          subject: entry.subject,
+          data: canonicalJson(entry.data),
+          data_hash: entry.dataHash,
+          prev_hash: entry.prevHash,
+          hash: entry.hash,
+        })),
+      )
+      .execute();
+  await trx
+    .updateTable('organisations')
+    .set({ audit_hash: prev.hash })
+    .where('id', '=', orgId)
+    .execute();
+  return entries;
+}
+
 /** Entries of one chain in seq order, from `fromSeq` (default 1), at most `limit`. */
 export async function readChain(
   db: Db | Kysely<Schema>,

@@ -8,7 +8,8 @@
 import type { OpenItem, PlannedItem, PlannedItemsWriter } from '../../app/ports/scan.js';
 import { assertTransition, whoOf } from '../../domain/outbox/states.js';
 import type { Db, DbTransaction } from '../database.js';
-import { appendAudit } from './audit-repo.js';
+import type { AuditInput } from '../../domain/audit/chain.js';
+import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 
 const CHUNK = 200;
@@ -28,11 +29,30 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
             .returning('key')
             .execute();
           const fresh = new Set(rows.map((r) => r.key));
-          for (const it of part) {
-            if (!fresh.has(it.key)) continue;
-            inserted.push(it.key);
-            await recordCreation(trx, orgId, it, actor, at);
-          }
+          const created = part.filter((it) => fresh.has(it.key));
+          inserted.push(...created.map((it) => it.key));
+          // New keys have no transitions yet: each starts at seq 1.
+          if (created.length > 0)
+            await trx
+              .insertInto('outbox_transitions')
+              .values(
+                created.map((it) => ({
+                  org_id: orgId,
+                  key: it.key,
+                  seq: 1,
+                  from_status: null,
+                  to_status: it.status,
+                  at,
+                  actor,
+                  reason: it.reason,
+                })),
+              )
+              .execute();
+          await appendAuditMany(
+            trx,
+            orgId,
+            created.map((it) => creationAudit(it, actor, at)),
+          );
         });
       }
       return inserted;
@@ -115,15 +135,8 @@ function toRow(orgId: string, it: PlannedItem, at: string) {
   };
 }
 
-async function recordCreation(
-  trx: DbTransaction,
-  orgId: string,
-  it: PlannedItem,
-  actor: string,
-  at: string,
-): Promise<void> {
-  await addTransition(trx, orgId, it.key, null, it.status, actor, at, it.reason);
-  await appendAudit(trx, orgId, {
+function creationAudit(it: PlannedItem, actor: string, at: string): AuditInput {
+  return {
     at,
     actor,
     type: it.status === 'skipped' ? 'outbox.skipped' : 'outbox.planned',
@@ -145,7 +158,7 @@ async function recordCreation(
       policy: it.policyId,
       policyVersion: it.policyVersion,
     },
-  });
+  };
 }
 
 async function addTransition(

@@ -82,6 +82,70 @@ export function portfolioStore(db: Db): PortfolioStore {
         });
         return { alreadyImported: false, changedLeaseIds: [...changed].sort(), counts };
       }),
+    addLedgerEntries: (orgId, entries, options) =>
+      db.transaction(async (trx) => {
+        await lockOrganisation(trx, orgId);
+        const counts = { ledger: zero() };
+        const stored = new Set(
+          (
+            await trx
+              .selectFrom('ledger_entries')
+              .select('id')
+              .where('org_id', '=', orgId)
+              .where(
+                'id',
+                'in',
+                entries.map((e) => e.id),
+              )
+              .execute()
+          ).map((r) => r.id),
+        );
+        const fresh = entries.filter((e) => !stored.has(e.id));
+        counts.ledger.unchanged = entries.length - fresh.length;
+        if (fresh.length > 0)
+          await trx
+            .insertInto('ledger_entries')
+            .values(
+              fresh.map((x) => ({
+                org_id: orgId,
+                id: x.id,
+                lease_id: x.leaseId,
+                date: x.date,
+                type: x.type,
+                category: x.category ?? null,
+                amount_cents: x.amountCents,
+                due_date: x.dueDate ?? null,
+                reverses: x.reverses ?? null,
+                applies_to: x.appliesTo ?? null,
+                source_id: null,
+                data: canonicalJson(x),
+                created_at: options.at,
+              })),
+            )
+            .execute();
+        counts.ledger.inserted = fresh.length;
+        for (const e of fresh)
+          await appendAudit(trx, orgId, {
+            at: options.at,
+            actor: options.actor,
+            type: 'ledger.posted',
+            subject: `lease:${e.leaseId}`,
+            data: {
+              id: e.id,
+              type: e.type,
+              category: e.category ?? null,
+              amountCents: e.amountCents,
+              date: e.date,
+              appliesTo: e.appliesTo ?? null,
+              source: options.source,
+            },
+          });
+        return {
+          alreadyImported: false,
+          changedLeaseIds: [...new Set(fresh.map((e) => e.leaseId))].sort(),
+          counts,
+        };
+      }),
     loadPortfolio: (orgId, leaseIds) => db.snapshot((trx) => load(trx, orgId, leaseIds)),
     async leaseIds(orgId) {
       const rows = await db.kysely
@@ -232,6 +296,28 @@ async function save(
     counts.ledger!,
     (_id, x) => changed.add(x.leaseId),
   );
+  if (options.supersede) {
+    const keep = new Set(options.supersede.keepIds);
+    for (const part of chunks(options.supersede.leaseIds)) {
+      const stale = (
+        await trx
+          .selectFrom('ledger_entries')
+          .select(['id', 'lease_id'])
+          .where('org_id', '=', orgId)
+          .where('lease_id', 'in', part)
+          .where('id', 'like', `%${options.supersede.idMarker}%`)
+          .execute()
+      ).filter((r) => !keep.has(r.id));
+      for (const ids of chunks(stale.map((r) => r.id)))
+        await trx
+          .deleteFrom('ledger_entries')
+          .where('org_id', '=', orgId)
+          .where('id', 'in', ids)
+          .execute();
+      for (const r of stale) changed.add(r.lease_id);
+      (counts.superseded ??= zero()).updated += stale.length;
+    }
+  }
   await saveEvents(trx, orgId, p.events, options, counts.events!, changed);
   for (const c of p.cases) {
     const state = canonicalJson({ ...c, onboarded: true });

@@ -1,7 +1,8 @@
 /** lease_state (the next-due index of incremental scans), cases and scans rows. */
-import type { LeaseStateRow, ScanStateStore } from '../../app/ports/scan.js';
+import type { LeaseStateRow, ScanCounts, ScanStateStore } from '../../app/ports/scan.js';
 import type { Db } from '../database.js';
-import { appendAudit } from './audit-repo.js';
+import type { AuditInput } from '../../domain/audit/chain.js';
+import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 
 const CHUNK = 400;
@@ -26,7 +27,12 @@ export function scanStateStore(db: Db): ScanStateStore {
             .onRef('lease_state.org_id', '=', 'leases.org_id')
             .onRef('lease_state.lease_id', '=', 'leases.id'),
         )
-        .select(['leases.id as leaseId', 'lease_state.tracking_from as trackingFrom'])
+        .select([
+          'leases.id as leaseId',
+          'lease_state.tracking_from as trackingFrom',
+          'lease_state.snapshot as snapshot',
+          'lease_state.reported_balance_cents as reported',
+        ])
         .where('leases.org_id', '=', orgId);
       if (!all)
         q = q.where((eb) =>
@@ -38,7 +44,13 @@ export function scanStateStore(db: Db): ScanStateStore {
           ]),
         );
       const rows = await q.orderBy('leases.id').execute();
-      return rows.map((r) => ({ leaseId: r.leaseId, trackingFrom: r.trackingFrom ?? null }));
+      return rows.map((r) => ({
+        leaseId: r.leaseId,
+        trackingFrom: r.trackingFrom ?? null,
+        snapshot: r.snapshot ?? null,
+        reportedBalanceCents:
+          r.reported === null || r.reported === undefined ? null : Number(r.reported),
+      }));
     },
 
     async saveLeaseStates(orgId, rows, evaluatedAt) {
@@ -54,6 +66,7 @@ export function scanStateStore(db: Db): ScanStateStore {
             readiness_reason: r.readinessReason,
             evaluated_at: evaluatedAt,
             tracking_from: r.trackingFrom,
+            snapshot: r.snapshot,
           }));
           await trx
             .insertInto('lease_state')
@@ -65,6 +78,7 @@ export function scanStateStore(db: Db): ScanStateStore {
                 readiness: eb.ref('excluded.readiness'),
                 readiness_reason: eb.ref('excluded.readiness_reason'),
                 evaluated_at: eb.ref('excluded.evaluated_at'),
+                snapshot: eb.ref('excluded.snapshot'),
                 // Once set, the date Arrears started managing a lease never moves.
                 tracking_from: eb.fn.coalesce(
                   'lease_state.tracking_from',
@@ -81,53 +95,70 @@ export function scanStateStore(db: Db): ScanStateStore {
       if (episodes.length === 0) return;
       await db.transaction(async (trx) => {
         await lockOrganisation(trx, orgId);
-        for (const e of episodes) {
+        const audits: AuditInput[] = [];
+        for (let i = 0; i < episodes.length; i += 200) {
+          const part = episodes.slice(i, i + 200);
           // Insert first: concurrent scans may find the same new episode.
           const inserted = await trx
             .insertInto('cases')
-            .values({
-              org_id: orgId,
-              lease_id: e.leaseId,
-              episode: e.episode,
-              opened: e.opened,
-              anchor: e.anchor,
-              closed: e.closed,
-              outcome: e.outcome,
-              policy_id: e.policyId ?? null,
-              policy_version: e.policyVersion ?? null,
-              updated_at: at,
-            })
-            .onConflict((oc) => oc.columns(['org_id', 'lease_id', 'episode']).doNothing())
-            .returning('episode')
-            .execute();
-          if (inserted.length > 0) {
-            await appendAudit(trx, orgId, {
-              at,
-              actor: 'system:scan',
-              type: 'case.opened',
-              subject: `lease:${e.leaseId}`,
-              data: {
+            .values(
+              part.map((e) => ({
+                org_id: orgId,
+                lease_id: e.leaseId,
                 episode: e.episode,
                 opened: e.opened,
                 anchor: e.anchor,
-                policy: e.policyId ?? null,
-                policyVersion: e.policyVersion ?? null,
-              },
-            });
-            continue;
-          }
-          const existing = await trx
-            .selectFrom('cases')
-            .select(['anchor', 'closed', 'outcome'])
-            .where('org_id', '=', orgId)
-            .where('lease_id', '=', e.leaseId)
-            .where('episode', '=', e.episode)
-            .executeTakeFirstOrThrow();
-          if (
-            existing.anchor !== e.anchor ||
-            existing.closed !== e.closed ||
-            existing.outcome !== e.outcome
-          ) {
+                closed: e.closed,
+                outcome: e.outcome,
+                policy_id: e.policyId ?? null,
+                policy_version: e.policyVersion ?? null,
+                updated_at: at,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['org_id', 'lease_id', 'episode']).doNothing())
+            .returning(['lease_id', 'episode'])
+            .execute();
+          const fresh = new Set(inserted.map((r) => `${r.lease_id}\u0000${r.episode}`));
+          const known = part.filter((e) => !fresh.has(`${e.leaseId}\u0000${e.episode}`));
+          for (const e of part)
+            if (fresh.has(`${e.leaseId}\u0000${e.episode}`))
+              audits.push({
+                at,
+                actor: 'system:scan',
+                type: 'case.opened',
+                subject: `lease:${e.leaseId}`,
+                data: {
+                  episode: e.episode,
+                  opened: e.opened,
+                  anchor: e.anchor,
+                  policy: e.policyId ?? null,
+                  policyVersion: e.policyVersion ?? null,
+                },
+              });
+          if (known.length === 0) continue;
+          const stored = new Map(
+            (
+              await trx
+                .selectFrom('cases')
+                .select(['lease_id', 'episode', 'anchor', 'closed', 'outcome'])
+                .where('org_id', '=', orgId)
+                .where(
+                  'lease_id',
+                  'in',
+                  known.map((e) => e.leaseId),
+                )
+                .execute()
+            ).map((r) => [`${r.lease_id}\u0000${r.episode}`, r]),
+          );
+          for (const e of known) {
+            const existing = stored.get(`${e.leaseId}\u0000${e.episode}`);
+            if (
+              !existing ||
+              (existing.anchor === e.anchor &&
+                existing.closed === e.closed &&
+                existing.outcome === e.outcome)
+            )
+              continue;
             await trx
               .updateTable('cases')
               .set({
@@ -143,7 +174,7 @@ export function scanStateStore(db: Db): ScanStateStore {
               .where('episode', '=', e.episode)
               .execute();
             if (existing.closed === null && e.closed !== null)
-              await appendAudit(trx, orgId, {
+              audits.push({
                 at,
                 actor: 'system:scan',
                 type: 'case.closed',
@@ -152,6 +183,35 @@ export function scanStateStore(db: Db): ScanStateStore {
               });
           }
         }
+        await appendAuditMany(trx, orgId, audits);
+      });
+    },
+
+    async setReportedBalances(orgId, rows) {
+      if (rows.length === 0) return;
+      await db.transaction(async (trx) => {
+        for (let i = 0; i < rows.length; i += CHUNK)
+          await trx
+            .insertInto('lease_state')
+            .values(
+              rows.slice(i, i + CHUNK).map((r) => ({
+                org_id: orgId,
+                lease_id: r.leaseId,
+                // Never evaluated yet: an empty fingerprint makes the next scan evaluate it.
+                input_hash: '',
+                next_due_at: null,
+                readiness: 'pending',
+                readiness_reason: null,
+                evaluated_at: '1970-01-01T00:00:00.000Z',
+                reported_balance_cents: r.cents,
+              })),
+            )
+            .onConflict((oc) =>
+              oc.columns(['org_id', 'lease_id']).doUpdateSet((eb) => ({
+                reported_balance_cents: eb.ref('excluded.reported_balance_cents'),
+              })),
+            )
+            .execute();
       });
     },
 
@@ -199,11 +259,26 @@ export function scanStateStore(db: Db): ScanStateStore {
         .execute();
     },
 
-    async finishScan(orgId, id, finishedAt, counts) {
+    async lastScan(orgId) {
+      const row = await db.kysely
+        .selectFrom('scans')
+        .select(['id', 'as_of', 'finished_at', 'counts'])
+        .where('org_id', '=', orgId)
+        .where('finished_at', 'is not', null)
+        .orderBy('finished_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!row || !row.counts) return null;
+      const parsed = JSON.parse(row.counts) as ScanCounts & { changes?: unknown[] };
+      const { changes = [], ...counts } = parsed;
+      return { id: row.id, asOf: row.as_of, finishedAt: row.finished_at!, counts, changes };
+    },
+
+    async finishScan(orgId, id, finishedAt, counts, changes) {
       await db.transaction(async (trx) => {
         await trx
           .updateTable('scans')
-          .set({ finished_at: finishedAt, counts: JSON.stringify(counts) })
+          .set({ finished_at: finishedAt, counts: JSON.stringify({ ...counts, changes }) })
           .where('org_id', '=', orgId)
           .where('id', '=', id)
           .execute();

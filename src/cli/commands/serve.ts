@@ -1,0 +1,123 @@
+/**
+ * `arrears serve`: the HTTP API, inbound webhooks, `/healthz`, `/readyz` and `/metrics`
+ * (SPEC 9, 10) on the database of `--db` / `ARREARS_DB`, brought to the latest migration.
+ * Runs until SIGTERM or SIGINT, then finishes the requests in flight and exits 0.
+ *
+ * Logs are JSON lines on stdout; messages for the operator go to stderr. Environment:
+ * `ARREARS_PUBLIC_URL` (the base URL providers call, for URL-signed webhooks),
+ * `ARREARS_LOG_LEVEL` (trace, debug, info (default), warn, error, fatal, silent),
+ * `ARREARS_ORG` (the organisation health and webhooks are for; default `default`).
+ */
+import type { Command } from 'commander';
+import { createWebhookRegistry } from '../../app/ports/webhooks.js';
+import { InputError } from '../../domain/errors.js';
+import { buildApp } from '../../http/app.js';
+import { startServer } from '../../http/server.js';
+import { openRuntime } from '../../main.js';
+import { createApiTokenAuth } from '../../storage/repos/api-tokens-repo.js';
+import { createHealthRepo, createStorageMetrics } from '../../storage/repos/health-repo.js';
+import { createWebhookEventsRepo } from '../../storage/repos/webhook-events-repo.js';
+import type { CliContext } from '../context.js';
+import { DB_OPTION_HELP } from './migrate.js';
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  db?: string;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('HTTP API, inbound webhooks, health checks and metrics until stopped')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--db <url>', DB_OPTION_HELP)
+    .addHelpText(
+      'after',
+      '\nEnvironment: ARREARS_PUBLIC_URL (base URL providers call, e.g. https://arrears.example.com),\n' +
+        'ARREARS_LOG_LEVEL (default info), ARREARS_ORG (default `default`).\n' +
+        'Logs are JSON lines on stdout. SIGTERM or SIGINT stops the server gracefully.\n',
+    )
+    .action(async (opts: ServeOptions) => {
+      const settings = serveSettings(opts, ctx.env);
+      const rt = await openRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd });
+      try {
+        const app = await buildApp({
+          health: createHealthRepo(rt.db, rt.orgId),
+          metrics: createStorageMetrics(rt.db, rt.orgId, { clock: rt.clock }),
+          // Empty until connectors land: each is added with registerWebhookConnector
+          // (app/ports/webhooks.ts), built from the runtime's settings.
+          webhooks: createWebhookRegistry(),
+          webhookEvents: createWebhookEventsRepo(rt.db, rt.orgId),
+          auth: createApiTokenAuth(rt.db),
+          clock: rt.clock,
+          logger: { level: settings.logLevel, stream: { write: (line) => ctx.stdout(line) } },
+          publicUrl: settings.publicUrl,
+          processMetrics: true,
+        });
+        const server = await startServer(app, { host: settings.host, port: settings.port });
+        ctx.stderr(`arrears serve: listening on ${server.url} (database ${rt.db.url})\n`);
+        if (!settings.publicUrl)
+          ctx.stderr(
+            'arrears serve: ARREARS_PUBLIC_URL is not set; webhook URLs are rebuilt from the Host header\n',
+          );
+        await server.closed;
+        ctx.stderr('arrears serve: stopped\n');
+      } finally {
+        await rt.close();
+      }
+    });
+}
+
+interface ServeSettings {
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  logLevel: string;
+}
+
+/** Checks the options and the environment before anything is opened. */
+export function serveSettings(
+  opts: ServeOptions,
+  env: Record<string, string | undefined>,
+): ServeSettings {
+  const issues: { path: string; message: string }[] = [];
+  const port = Number(opts.port);
+  if (!/^\d+$/.test(opts.port) || port > 65535)
+    issues.push({
+      path: '--port',
+      message: `\`${opts.port}\` is not a port; use a number from 0 to 65535 (0: any free port)`,
+    });
+  if (opts.host.trim() === '')
+    issues.push({ path: '--host', message: 'is empty; use e.g. 127.0.0.1 or 0.0.0.0' });
+
+  let publicUrl: string | undefined;
+  const rawUrl = env.ARREARS_PUBLIC_URL?.trim();
+  if (rawUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash)
+      issues.push({
+        path: 'ARREARS_PUBLIC_URL',
+        message: `\`${rawUrl}\` is not a base URL; use e.g. https://arrears.example.com (no query)`,
+      });
+    else publicUrl = rawUrl.replace(/\/+$/, '');
+  }
+
+  const logLevel = env.ARREARS_LOG_LEVEL?.trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    issues.push({
+      path: 'ARREARS_LOG_LEVEL',
+      message: `\`${env.ARREARS_LOG_LEVEL}\` is not a log level; use one of ${LOG_LEVELS.join(', ')}`,
+    });
+
+  if (issues.length > 0) throw new InputError(issues);
+  return { host: opts.host.trim(), port, publicUrl, logLevel };
+}

@@ -1,0 +1,90 @@
+/**
+ * The HTTP app, built by a factory and started elsewhere (server.ts); tests call
+ * `app.inject()` without a port. Everything it knows comes in through `AppDeps` (ports);
+ * nothing in http/ touches the database.
+ *
+ *   /healthz /readyz /metrics        operations (public)
+ *   /webhooks/{connector}            inbound webhooks (signature-verified, idempotent)
+ *   /api/v1/openapi.json  /docs      the API described (public)
+ *   /api/v1/…                        REST, behind an API token, scoped to its organisation
+ *
+ * Errors are RFC 9457 problem+json everywhere; logs are pino JSON with secrets redacted.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AuthPort } from '../app/ports/auth.js';
+import type { Clock } from '../app/ports/clock.js';
+import type { HealthPort, MetricsPort } from '../app/ports/health.js';
+import type { WebhookEventStore, WebhookRegistry } from '../app/ports/webhooks.js';
+import { registerAuth } from './auth.js';
+import { registerErrorHandling } from './errors.js';
+import { loggerOptions, type LogOptions } from './logging.js';
+import { createMetrics } from './metrics.js';
+import { collectRoutes } from './openapi.js';
+import type { ReadinessOptions } from './readiness.js';
+import { docsRoutes } from './routes/docs.js';
+import { opsRoutes } from './routes/ops.js';
+import { API_V1_ROUTES, type ApiRoutes } from './routes/v1/index.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export interface AppDeps {
+  health: HealthPort;
+  metrics: MetricsPort;
+  /** The connectors that accept webhooks (looked up per request: later additions count). */
+  webhooks: WebhookRegistry;
+  /** Provider event ids already received. */
+  webhookEvents: WebhookEventStore;
+  auth: AuthPort;
+  clock: Clock;
+  /** JSON logs (level, stream); false or absent: no logs. */
+  logger?: LogOptions | false;
+  /** `ARREARS_PUBLIC_URL`: base of the URLs providers call (URL-signed webhooks, OpenAPI). */
+  publicUrl?: string;
+  readiness?: Omit<ReadinessOptions, 'onError'>;
+  /** Node process metrics (CPU, memory, event loop) on `/metrics` too. */
+  processMetrics?: boolean;
+  /** The resources under `/api/v1` (default: API_V1_ROUTES). */
+  apiRoutes?: readonly ApiRoutes[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ? loggerOptions(deps.logger) : false,
+    genReqId: () => randomUUID(),
+    // Trailing slashes and duplicate slashes name the same route.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Report every invalid field, and refuse unknown ones where a schema says so
+    // (Fastify's default stops at the first error and silently drops unknown fields).
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  });
+  const routes = collectRoutes(app);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  const metrics = createMetrics(deps.metrics, { processMetrics: deps.processMetrics });
+  await app.register(opsRoutes, {
+    health: deps.health,
+    metrics,
+    clock: deps.clock,
+    readiness: deps.readiness,
+  });
+  await app.register(webhookRoutes, {
+    registry: deps.webhooks,
+    events: deps.webhookEvents,
+    clock: deps.clock,
+    publicUrl: deps.publicUrl,
+  });
+  await app.register(docsRoutes, { routes, publicUrl: deps.publicUrl });
+  await app.register(
+    async (api) => {
+      registerAuth(api, deps.auth);
+      for (const plugin of deps.apiRoutes ?? API_V1_ROUTES) await api.register(plugin);
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,11 @@
+/**
+ * The resources of `/api/v1`, each a Fastify plugin registered behind authentication
+ * (`principalOf(request)` is the caller; scope every read and write to its `orgId`). Add
+ * new resources here, one file each under routes/v1/.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { meRoutes } from './me.js';
+
+export type ApiRoutes = FastifyPluginAsync;
+
+export const API_V1_ROUTES: readonly ApiRoutes[] = [meRoutes];

@@ -1,0 +1,187 @@
+/**
+ * `POST /webhooks/{connector}` (SPEC 10, 11). In this plugin every body is read as bytes
+ * and kept as `rawBody` (signatures are computed over the exact bytes), then parsed by
+ * content type into `body` without ever failing: a body that does not parse is the
+ * connector's business once the signature verified.
+ *
+ * Order: unknown connector → 404; no secret configured → 503 (refused, never accepted
+ * unverified; the provider retries once it is configured); bad signature → 401; event
+ * seen before → 200 `{duplicate: true}`; being handled by another request → 409 (retry
+ * later); else the connector handles it once.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../../app/ports/clock.js';
+import type {
+  InboundWebhookRequest,
+  WebhookEventStore,
+  WebhookRegistry,
+} from '../../app/ports/webhooks.js';
+import { problem, sendProblem } from '../problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body byte for byte (webhook routes only). */
+    rawBody: Buffer | null;
+  }
+}
+
+export interface WebhookDeps {
+  registry: WebhookRegistry;
+  events: WebhookEventStore;
+  clock: Clock;
+  /** `ARREARS_PUBLIC_URL`: the base the provider calls, for URL-signing providers. */
+  publicUrl?: string;
+}
+
+export const MAX_EVENT_ID_LENGTH = 512;
+
+/** The URL the provider called: the public base + path and query exactly as received. */
+export function publicUrlOf(request: FastifyRequest, publicUrl: string | undefined): string {
+  const base = publicUrl ?? `${request.protocol}://${request.host}`;
+  return base.replace(/\/+$/, '') + request.url;
+}
+
+/** Parses a body by its content type; undefined when it does not parse. */
+export function parseWebhookBody(contentType: string | undefined, raw: Buffer): unknown {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = () => raw.toString('utf8');
+  if (type === 'application/json' || type.endsWith('+json')) {
+    try {
+      return JSON.parse(text(), (key, value: unknown) => (key === '__proto__' ? undefined : value));
+    } catch {
+      return undefined;
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const fields: Record<string, string | string[]> = Object.create(null) as Record<
+      string,
+      string | string[]
+    >;
+    for (const [k, v] of new URLSearchParams(text())) {
+      const seen = fields[k];
+      fields[k] = seen === undefined ? v : Array.isArray(seen) ? [...seen, v] : [seen, v];
+    }
+    return fields;
+  }
+  if (type.startsWith('text/')) return text();
+  return undefined;
+}
+
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
+  app.decorateRequest('rawBody', null);
+  app.removeAllContentTypeParsers();
+  const keepRaw = (request: FastifyRequest, raw: Buffer) => {
+    request.rawBody = raw;
+    return Promise.resolve(parseWebhookBody(request.headers['content-type'], raw));
+  };
+  for (const type of ['application/json', 'application/x-www-form-urlencoded', /^text\/.*/, '*'])
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, keepRaw);
+
+  app.post<{ Params: { connector: string } }>(
+    '/webhooks/:connector',
+    {
+      schema: {
+        summary: 'Inbound webhook of a connector',
+        description:
+          "Verified with the provider's signature (the connector's secret must be " +
+          "configured) and idempotent on the provider's event id: a replay answers " +
+          '`{duplicate: true}` and is not handled again.',
+        tags: ['webhooks'],
+        params: {
+          type: 'object',
+          required: ['connector'],
+          properties: {
+            connector: { type: 'string', description: 'Connector id, e.g. `twilio`.' },
+          },
+        },
+        response: {
+          200: {
+            description: 'Received (or a duplicate of an event already received).',
+            type: 'object',
+            properties: {
+              received: { type: 'boolean' },
+              duplicate: { type: 'boolean' },
+              eventId: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.connector;
+      const connector = deps.registry.get(id);
+      if (!connector)
+        return sendProblem(reply, problem('not_found', `no webhook connector \`${id}\``));
+      if (!connector.secretConfigured) {
+        request.log.warn({ connector: id }, 'webhook refused: no signing secret configured');
+        return sendProblem(
+          reply,
+          problem(
+            'webhook_not_configured',
+            `the ${id} connector has no signing secret configured, so its webhooks are refused ` +
+              'until one is (see `arrears connectors list`)',
+          ),
+        );
+      }
+
+      const inbound: InboundWebhookRequest = {
+        headers: request.headers,
+        rawBody: request.rawBody ?? Buffer.alloc(0),
+        body: request.body,
+        url: publicUrlOf(request, deps.publicUrl),
+      };
+      const verification = await connector.verify(inbound);
+      if (!verification.ok) {
+        request.log.warn({ connector: id, reason: verification.reason }, 'webhook refused');
+        return sendProblem(
+          reply,
+          problem('webhook_signature_invalid', `${id} webhook refused: ${verification.reason}`),
+        );
+      }
+      const eventId = verification.eventId;
+      if (typeof eventId !== 'string' || eventId === '' || eventId.length > MAX_EVENT_ID_LENGTH)
+        throw new Error(`connector ${id} verified a webhook without a usable event id`);
+
+      const receivedAt = new Date(deps.clock.now()).toISOString();
+      const claim = await deps.events.claim(id, eventId, receivedAt);
+      if (claim.status === 'duplicate') {
+        request.log.info({ connector: id, eventId }, 'webhook replay ignored');
+        return { received: true, duplicate: true, eventId };
+      }
+      if (claim.status === 'in_progress') {
+        reply.header('retry-after', '30');
+        return sendProblem(
+          reply,
+          problem('webhook_in_progress', `event ${eventId} is being handled; retry later`),
+        );
+      }
+
+      let response;
+      try {
+        response = await connector.handle({ ...inbound, connector: id, eventId, receivedAt });
+      } catch (error) {
+        await deps.events
+          .release(id, eventId, claim.token)
+          .catch((e: unknown) =>
+            request.log.error({ err: e }, 'could not release a webhook claim'),
+          );
+        throw error;
+      }
+      await deps.events.complete(
+        id,
+        eventId,
+        claim.token,
+        new Date(deps.clock.now()).toISOString(),
+      );
+      request.log.info({ connector: id, eventId }, 'webhook handled');
+      if (!response) return { received: true, duplicate: false, eventId };
+      // Sent as given (a string or bytes) or as JSON we serialise: the 200 schema above
+      // must not strip fields a provider expects back (e.g. a verification challenge).
+      const body = response.body;
+      const raw = typeof body === 'string' || Buffer.isBuffer(body);
+      reply.code(response.status ?? 200);
+      reply.type(response.contentType ?? (raw ? 'text/plain; charset=utf-8' : 'application/json'));
+      return reply.send(raw ? body : JSON.stringify(body ?? null));
+    },
+  );
+}
