@@ -8,11 +8,13 @@ import type { Command } from 'commander';
 import type { DispatchCounts } from '../../app/dispatch-outbox.js';
 import { fixedClock } from '../../app/ports/clock.js';
 import type { Recheck, SenderRegistry } from '../../app/ports/outbox.js';
+import { feePoster } from '../../app/post-fee.js';
 import { makeRecheck } from '../../app/recheck-item.js';
 import { InputError } from '../../domain/errors.js';
 import { storesFor, withRuntime, type Runtime } from '../../main.js';
 import { createDispatcher, type DispatcherConfig } from '../../outbox/dispatcher.js';
-import { defaultSenders } from '../../outbox/senders.js';
+import { createSandboxSender } from '../../outbox/sandbox-sender.js';
+import { senderRegistry } from '../../outbox/senders.js';
 import type { DbTransaction } from '../../storage/database.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
 import { abortOnSignals, DEFAULT_INTERVAL_MS, runWorker } from '../../outbox/worker.js';
@@ -31,9 +33,16 @@ export function recheckFor(rt: Runtime): Recheck {
   });
 }
 
-/** Where items go: the sandbox for everything until connectors are configured. */
-export function sendersFor(_rt: Runtime): SenderRegistry {
-  return defaultSenders();
+/**
+ * Where items go: fees post to the stored ledger; everything else to the sandbox until
+ * connectors are configured.
+ */
+export function sendersFor(rt: Runtime): SenderRegistry {
+  const stores = storesFor(rt.db);
+  return senderRegistry({
+    '*': createSandboxSender(),
+    fee: feePoster({ clock: rt.clock, portfolio: stores.portfolio, state: stores.state }),
+  });
 }
 
 interface CommonOptions {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerAudit } from './audit.js';
 import { registerEvents } from './events.js';
+import { registerFees } from './fees.js';
 import { registerImport } from './import.js';
 import { registerReports } from './report.js';
 import { registerScan } from './scan.js';
@@ -24,6 +25,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerScan(program, ctx);
   registerReports(program, ctx);
   registerEvents(program, ctx);
+  registerFees(program, ctx);
   registerServe(program, ctx);
   registerOutbox(program, ctx);
   registerApprovals(program, ctx);
