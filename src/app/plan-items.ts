@@ -19,11 +19,15 @@ export interface LeasePlan {
 
 /**
  * The past-due amount on `date` from the stored ledger only (not the evaluator's simulated
- * fee postings): what a draft records and what the dispatch re-check compares with it.
+ * fee postings), leaving out fees the engine itself posted (their ids are outbox keys,
+ * `{leaseId}:{episode}:…`): what a draft records and what the dispatch re-check compares,
+ * so that only the tenant's money moving or new charges count as a changed balance.
  */
 export function storedPastDue(input: LeaseInput, date: string): number {
+  const engineKey = `${input.lease.id}:`;
+  const own = (id: string) => id.startsWith(engineKey) && /^\d+:/.test(id.slice(engineKey.length));
   return pastDueOn(
-    allocate(input.ledger.filter((e) => e.date <= date)),
+    allocate(input.ledger.filter((e) => e.date <= date && !(e.category === 'fee' && own(e.id)))),
     date,
     new Set(input.policy.trigger.categories),
   ).pastDueCents;
