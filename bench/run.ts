@@ -4,8 +4,15 @@
  */
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { evaluateLease } from '../src/domain/evaluator/lease-run.js';
-import { leaseInputs, simulate } from '../src/domain/evaluator/simulate.js';
+// The evaluator as it runs in production: the compiled dist/ (`npm run bench` builds
+// first). Running it through tsx instead adds esbuild's keep-names wrapper to every
+// closure, which costs a third of the throughput and is not what users run.
+const { evaluateLease } = (await import(
+  '../dist/domain/evaluator/lease-run.js' as string
+)) as typeof import('../src/domain/evaluator/lease-run.js');
+const { leaseInputs, simulate } = (await import(
+  '../dist/domain/evaluator/simulate.js' as string
+)) as typeof import('../src/domain/evaluator/simulate.js');
 import { benchPolicy, benchPortfolio, type BenchMix } from './fixtures.js';
 
 function machine(): string {
@@ -26,11 +33,12 @@ function evaluatorThroughput(mix: BenchMix): string[] {
   const dates = ['2026-10-10', '2026-10-20', '2026-11-05'];
   // Warm up the JIT and the caches.
   for (const i of inputs) evaluateLease(i, { from: dates[0]!, to: dates[0]! });
-  // Shared machines are noisy: time five rounds and report the median round.
+  // Shared machines are noisy: time eleven rounds; report the median and the best round
+  // (the best is the speed of an uncontended core).
   let evaluations = 0;
   let open = 0;
   const rounds: number[] = [];
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 11; round++) {
     const { ms } = time(() => {
       for (const d of dates)
         for (const i of inputs) {
@@ -42,11 +50,13 @@ function evaluatorThroughput(mix: BenchMix): string[] {
     rounds.push(ms);
   }
   rounds.sort((a, b) => a - b);
-  const ms = rounds[2]! * 5;
-  const perSecond = Math.round((evaluations / ms) * 1000);
+  const perRound = evaluations / rounds.length;
+  const ms = rounds[5]! * rounds.length;
+  const perSecond = Math.round((perRound / rounds[5]!) * 1000);
+  const best = Math.round((perRound / rounds[0]!) * 1000);
   const share = Math.round((open / evaluations) * 100);
   return [
-    `| plan one lease on one date, ${mix} portfolio (${share}% in a case; ${entries.toFixed(1)} ledger entries, 8 stages) | ${evaluations.toLocaleString('en-US')} | ${ms.toFixed(0)} ms | **${perSecond.toLocaleString('en-US')} /s** | ${mix === 'typical' ? '≥ 150,000 /s' : '—'} |`,
+    `| plan one lease on one date, ${mix} portfolio (${share}% in a case; ${entries.toFixed(1)} ledger entries, 8 stages) | ${evaluations.toLocaleString('en-US')} | ${ms.toFixed(0)} ms | **${perSecond.toLocaleString('en-US')} /s** median, ${best.toLocaleString('en-US')} /s best round | ${mix === 'typical' ? '≥ 150,000 /s' : '—'} |`,
   ];
 }
 
