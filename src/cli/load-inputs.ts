@@ -32,3 +32,32 @@ export async function loadPolicies(files: readonly string[], ctx: CliContext): P
   if (issues.length > 0) throw new InputError(issues);
   return policies;
 }
+
+/**
+ * A portfolio and its policies for the pure commands (simulate, policy preview), with the
+ * issues of both files and of `extra` (flag checks) reported together.
+ */
+export async function loadPortfolioAndPolicies(
+  portfolioFile: string,
+  policyFiles: readonly string[],
+  ctx: CliContext,
+  extra: InputIssue[] = [],
+): Promise<{ portfolio: Portfolio; policies: Policy[] }> {
+  const issues: InputIssue[] = [...extra];
+  let portfolio: Portfolio | undefined;
+  let policies: Policy[] = [];
+  try {
+    portfolio = await loadPortfolio(portfolioFile, ctx);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    issues.push(...e.issues);
+  }
+  try {
+    policies = await loadPolicies(policyFiles, ctx);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (issues.length > 0 || !portfolio) throw new InputError(issues);
+  return { portfolio, policies };
+}

@@ -1,13 +1,11 @@
 /** `arrears policy preview F --portfolio F --at D`: what each lease would get on one date. */
 import type { Command } from 'commander';
 import { isLocalDate } from '../../domain/dates.js';
-import { InputError, type InputIssue } from '../../domain/errors.js';
+import type { InputIssue } from '../../domain/errors.js';
 import { previewPortfolio, type PortfolioPreview } from '../../domain/evaluator/preview.js';
 import { formatCents } from '../../domain/money.js';
-import type { Policy } from '../../domain/policy/schema.js';
-import type { Portfolio } from '../../domain/portfolio/schema.js';
 import type { CliContext } from '../context.js';
-import { loadPolicies, loadPortfolio } from '../load-inputs.js';
+import { loadPortfolioAndPolicies } from '../load-inputs.js';
 import { renderTable } from '../timeline-table.js';
 
 interface PreviewOptions {
@@ -32,21 +30,12 @@ export function registerPolicyPreview(policyCmd: Command, ctx: CliContext): void
           path: '--at',
           message: `\`${opts.at}\` is not a date; write it as YYYY-MM-DD`,
         });
-      let portfolio: Portfolio | undefined;
-      let policies: Policy[] = [];
-      try {
-        portfolio = await loadPortfolio(opts.portfolio, ctx);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        issues.push(...e.issues);
-      }
-      try {
-        policies = await loadPolicies([file, ...more], ctx);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        issues.push(...e.issues);
-      }
-      if (issues.length > 0 || !portfolio) throw new InputError(issues);
+      const { portfolio, policies } = await loadPortfolioAndPolicies(
+        opts.portfolio,
+        [file, ...more],
+        ctx,
+        issues,
+      );
       const preview = previewPortfolio(portfolio, policies, opts.at);
       if (opts.json) ctx.stdout(`${JSON.stringify(preview, null, 2)}\n`);
       else ctx.stdout(renderPreview(preview));

@@ -1,11 +1,10 @@
 /** `arrears simulate`: the pure day-by-day timeline of a portfolio under its policies. */
 import type { Command } from 'commander';
 import { isLocalDate } from '../../domain/dates.js';
-import { InputError, type InputIssue } from '../../domain/errors.js';
+import type { InputIssue } from '../../domain/errors.js';
 import { simulate, type SimulationResult } from '../../domain/evaluator/simulate.js';
-import type { Policy } from '../../domain/policy/schema.js';
 import type { CliContext } from '../context.js';
-import { loadPolicies, loadPortfolio } from '../load-inputs.js';
+import { loadPortfolioAndPolicies } from '../load-inputs.js';
 import { renderTimelineTable } from '../timeline-table.js';
 
 interface SimulateOptions {
@@ -45,22 +44,12 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
           path: '--to',
           message: `--to (${opts.to}) is before --from (${opts.from})`,
         });
-      const issues: InputIssue[] = [...dateIssues];
-      let portfolio;
-      let policies: Policy[] = [];
-      try {
-        portfolio = await loadPortfolio(opts.portfolio, ctx);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        issues.push(...e.issues);
-      }
-      try {
-        policies = await loadPolicies(opts.policy, ctx);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        issues.push(...e.issues);
-      }
-      if (issues.length > 0 || !portfolio) throw new InputError(issues);
+      const { portfolio, policies } = await loadPortfolioAndPolicies(
+        opts.portfolio,
+        opts.policy,
+        ctx,
+        dateIssues,
+      );
       const result = simulate(portfolio, policies, opts.from, opts.to);
       for (const id of result.extras.unmatched)
         ctx.stderr(`warning: lease ${id}: no policy applies to it; it was not simulated\n`);

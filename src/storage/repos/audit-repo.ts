@@ -38,37 +38,8 @@ export async function appendAudit(
   orgId: string,
   input: AuditInput,
 ): Promise<AuditEntry> {
-  if (!trx.isTransaction)
-    throw new Error('appendAudit must run inside the transaction of the change it records');
-  const head = await trx
-    .updateTable('organisations')
-    .set((eb) => ({ audit_seq: eb('audit_seq', '+', 1) }))
-    .where('id', '=', orgId)
-    .returning(['audit_seq', 'audit_hash'])
-    .executeTakeFirst();
-  if (!head) throw new AppError('not_found', `organisation ${orgId} does not exist`);
-  const entry = nextEntry({ seq: head.audit_seq - 1, hash: head.audit_hash }, input);
-  await trx
-    .insertInto('audit')
-    .values({
-      org_id: orgId,
-      seq: entry.seq,
-      at: entry.at,
-      actor: entry.actor,
-      type: entry.type,
-      subject: entry.subject,
-      data: canonicalJson(entry.data),
-      data_hash: entry.dataHash,
-      prev_hash: entry.prevHash,
-      hash: entry.hash,
-    })
-    .execute();
-  await trx
-    .updateTable('organisations')
-    .set({ audit_hash: entry.hash })
-    .where('id', '=', orgId)
-    .execute();
-  return entry;
+  const [entry] = await appendAuditMany(trx, orgId, [input]);
+  return entry!;
 }
 
 /**
@@ -82,7 +53,7 @@ export async function appendAuditMany(
 ): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
   if (!trx.isTransaction)
-    throw new Error('appendAuditMany must run inside the transaction of the change it records');
+    throw new Error('appendAudit must run inside the transaction of the change it records');
   const head = await trx
     .updateTable('organisations')
     .set((eb) => ({ audit_seq: eb('audit_seq', '+', inputs.length) }))

@@ -105,23 +105,7 @@ export function portfolioStore(db: Db): PortfolioStore {
         if (fresh.length > 0)
           await trx
             .insertInto('ledger_entries')
-            .values(
-              fresh.map((x) => ({
-                org_id: orgId,
-                id: x.id,
-                lease_id: x.leaseId,
-                date: x.date,
-                type: x.type,
-                category: x.category ?? null,
-                amount_cents: x.amountCents,
-                due_date: x.dueDate ?? null,
-                reverses: x.reverses ?? null,
-                applies_to: x.appliesTo ?? null,
-                source_id: null,
-                data: canonicalJson(x),
-                created_at: options.at,
-              })),
-            )
+            .values(fresh.map((x) => ledgerRow(orgId, x, options.at)))
             .execute();
         counts.ledger.inserted = fresh.length;
         for (const e of fresh)
@@ -278,21 +262,7 @@ async function save(
     'ledger_entries',
     orgId,
     p.ledger,
-    (x: LedgerEntry) => ({
-      org_id: orgId,
-      id: x.id,
-      lease_id: x.leaseId,
-      date: x.date,
-      type: x.type,
-      category: x.category ?? null,
-      amount_cents: x.amountCents,
-      due_date: x.dueDate ?? null,
-      reverses: x.reverses ?? null,
-      applies_to: x.appliesTo ?? null,
-      source_id: null,
-      data: canonicalJson(x),
-      created_at: at,
-    }),
+    (x: LedgerEntry) => ledgerRow(orgId, x, at),
     counts.ledger!,
     (_id, x) => changed.add(x.leaseId),
   );
@@ -436,6 +406,24 @@ async function save(
 }
 
 type EntityTable = 'properties' | 'tenants' | 'leases' | 'ledger_entries';
+
+function ledgerRow(orgId: string, x: LedgerEntry, at: string) {
+  return {
+    org_id: orgId,
+    id: x.id,
+    lease_id: x.leaseId,
+    date: x.date,
+    type: x.type,
+    category: x.category ?? null,
+    amount_cents: x.amountCents,
+    due_date: x.dueDate ?? null,
+    reverses: x.reverses ?? null,
+    applies_to: x.appliesTo ?? null,
+    source_id: null,
+    data: canonicalJson(x),
+    created_at: at,
+  };
+}
 
 /** Inserts new rows and updates rows whose stored `data` differs; `onChange` per write. */
 async function upsertRows<T extends { id: string }>(
