@@ -49,6 +49,7 @@ export async function applyPolicy(
       input.orgId,
       open.map((o) => o.leaseId),
     );
+    const openByLease = new Map(open.map((o) => [o.leaseId, o]));
     const before = new Map(leaseInputs(portfolio, current).inputs.map((i) => [i.lease.id, i]));
     const after = leaseInputs(portfolio, next).inputs;
     for (const input2 of after) {
@@ -57,7 +58,7 @@ export async function applyPolicy(
         before.get(input2.lease.id)?.policy.id !== candidate.id
       )
         continue;
-      const o = open.find((x) => x.leaseId === input2.lease.id)!;
+      const o = openByLease.get(input2.lease.id)!;
       const today = epochToLocal(nowMs, input2.property.timezone).date;
       const window = { from: o.trackingFrom ?? today, to: addDays(today, HORIZON_DAYS) };
       const firstDue = (inp: typeof input2 | undefined): NextAction => {

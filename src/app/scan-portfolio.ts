@@ -68,10 +68,7 @@ export interface ScanResult extends ScanCounts {
 export const HORIZON_DAYS = 45;
 
 export function policiesFingerprint(policies: readonly Policy[]): string {
-  return createHash('sha256')
-    .update(canonicalJson(policies.map((p) => ({ ...p }))))
-    .digest('hex')
-    .slice(0, 32);
+  return createHash('sha256').update(canonicalJson(policies)).digest('hex').slice(0, 32);
 }
 
 export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promise<ScanResult> {
@@ -91,7 +88,6 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     policies.length === 0
       ? []
       : await deps.state.leasesToEvaluate(orgId, now, policyHash, !!options.full);
-  const tracking = new Map(todo.map((t) => [t.leaseId, t.trackingFrom]));
   const previous = new Map(todo.map((t) => [t.leaseId, t]));
   const changes: Change[] = [];
   const batch = options.batchSize ?? 500;
@@ -106,7 +102,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     unmatched.push(...extras.unmatched);
     const states: LeaseStateRow[] = extras.unmatched.map((leaseId) => ({
       leaseId,
-      trackingFrom: tracking.get(leaseId) ?? now.slice(0, 10),
+      trackingFrom: previous.get(leaseId)?.trackingFrom ?? now.slice(0, 10),
       nextDueAt: null,
       readiness: 'blocked',
       readinessReason: 'no_policy',
@@ -120,7 +116,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const episodes: EpisodeSummary[] = [];
     for (const input of inputs) {
       const today = epochToLocal(nowMs, input.property.timezone).date;
-      const from = tracking.get(input.lease.id) ?? today;
+      const prev = previous.get(input.lease.id);
+      const from = prev?.trackingFrom ?? today;
       const timeline = evaluateLease(input, { from, to: addDays(today, HORIZON_DAYS) });
       const pastDueAt = (d: string) => storedPastDue(input, d);
       const plan = planItems(timeline, nowMs, today, pastDueAt);
@@ -141,7 +138,6 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       }
       // SPEC 5: readiness gates drafts. `review` still drafts, always for a human; the
       // other exception states hold drafts back until they clear (looked at again daily).
-      const prev = previous.get(input.lease.id);
       const facts = leaseFactsOn(input, today);
       const readiness = leaseReadiness(input, today, {
         facts,
