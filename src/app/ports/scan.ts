@@ -22,6 +22,22 @@ export interface LeaseStateRow {
   snapshot: string | null;
 }
 
+/**
+ * A lease whose stored data shows it cannot be in a case on its local today: nothing owed
+ * is past due, no case is open and nothing (an event, a reversal, an earmarked payment)
+ * needs the evaluator. Found by one aggregate query instead of loading its ledger.
+ */
+export interface SettledLease {
+  leaseId: string;
+  timezone: string;
+  /** Ledger balance on the lease's local today (charges − payments and credits). */
+  balanceCents: number;
+  /** First local date after today on which a ledger entry takes effect, if any. */
+  nextEntryDate: string | null;
+  /** Earliest due date (today or later) of a charge already on the ledger, if any. */
+  nextDueDate: string | null;
+}
+
 export interface ScanCounts {
   evaluated: number;
   queued: number;
@@ -42,6 +58,15 @@ export interface ScanStateStore {
     policyHash: string,
     all: boolean,
   ): Promise<LeaseToEvaluate[]>;
+  /**
+   * Which of `leaseIds` are settled on their local today (`todayIn(timezone)`): see
+   * `SettledLease`. Leases not returned need a full evaluation.
+   */
+  settledLeases(
+    orgId: string,
+    leaseIds: readonly string[],
+    todayIn: (timezone: string) => string,
+  ): Promise<SettledLease[]>;
   saveLeaseStates(
     orgId: string,
     rows: readonly LeaseStateRow[],

@@ -49,6 +49,11 @@ export interface LeaseSnapshot {
   /** Every promise made so far and how it stands, oldest first. */
   promises: PromiseSnapshot[];
   readiness?: ReadinessState;
+  /**
+   * Set when the snapshot was summarised on this date from balances alone (a paid-up lease
+   * is not replayed): it knows no payment ids, so only a payment dated after it is new.
+   */
+  summaryOf?: LocalDate;
 }
 
 export interface RunSnapshot {
@@ -212,12 +217,13 @@ function leaseChanges(was: LeaseSnapshot, now: LeaseSnapshot): Change[] {
       });
   }
 
-  if (
-    now.lastPaymentId !== undefined &&
-    now.lastPaymentId !== was.lastPaymentId &&
-    (was.lastPaymentDate === undefined ||
-      (now.lastPaymentDate !== undefined && now.lastPaymentDate >= was.lastPaymentDate))
-  )
+  const newPayment =
+    was.summaryOf !== undefined
+      ? now.lastPaymentDate !== undefined && now.lastPaymentDate > was.summaryOf
+      : now.lastPaymentId !== was.lastPaymentId &&
+        (was.lastPaymentDate === undefined ||
+          (now.lastPaymentDate !== undefined && now.lastPaymentDate >= was.lastPaymentDate));
+  if (now.lastPaymentId !== undefined && newPayment)
     out.push({
       leaseId,
       type: 'payment_received',

@@ -7,6 +7,7 @@ import { columnTypes, type DialectName } from '../database.js';
 import { initialMigration } from './0001-initial.js';
 import { scanStateMigration } from './0004-scan-state.js';
 import { apiTokensWebhookEventsMigration } from './0003-api-tokens-webhook-events.js';
+import { scanAtScaleMigration } from './0005-scan-at-scale.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -14,6 +15,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0001-initial': initialMigration(types),
     '0004-scan-state': scanStateMigration(types),
     '0003-api-tokens-webhook-events': apiTokensWebhookEventsMigration(types),
+    '0005-scan-at-scale': scanAtScaleMigration(dialect),
   };
 }
 

@@ -1,11 +1,19 @@
 /** lease_state (the next-due index of incremental scans), cases and scans rows. */
-import type { LeaseStateRow, ScanCounts, ScanStateStore } from '../../app/ports/scan.js';
+import { sql } from 'kysely';
+import type {
+  LeaseStateRow,
+  ScanCounts,
+  ScanStateStore,
+  SettledLease,
+} from '../../app/ports/scan.js';
 import type { Db } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 
 const CHUNK = 400;
+/** Leases per settled-lease query: two bind parameters each, far below both engines' limits. */
+const SETTLED_CHUNK = 2000;
 
 export function scanStateStore(db: Db): ScanStateStore {
   return {
@@ -51,6 +59,106 @@ export function scanStateStore(db: Db): ScanStateStore {
         reportedBalanceCents:
           r.reported === null || r.reported === undefined ? null : Number(r.reported),
       }));
+    },
+
+    async settledLeases(orgId, leaseIds, todayIn) {
+      const out: SettledLease[] = [];
+      for (let i = 0; i < leaseIds.length; i += SETTLED_CHUNK) {
+        const ids = leaseIds.slice(i, i + SETTLED_CHUNK);
+        const k = db.kysely;
+        // Events (a flag, a reply, a promise …), cases open on or after the earliest of
+        // today's dates (onboarded ones included) and items still waiting in the outbox
+        // always go to the evaluator: it closes cases and cancels what they left behind.
+        const zones = await k
+          .selectFrom('leases as l')
+          .innerJoin('properties as p', (j) =>
+            j.onRef('p.org_id', '=', 'l.org_id').onRef('p.id', '=', 'l.property_id'),
+          )
+          .select(['l.id as leaseId', 'p.timezone as timezone'])
+          .where('l.org_id', '=', orgId)
+          .where('l.id', 'in', ids)
+          .execute();
+        const todays = zones.map((z) => ({ ...z, today: todayIn(z.timezone) }));
+        if (todays.length === 0) continue;
+        const earliest = todays.reduce((m, z) => (z.today < m ? z.today : m), todays[0]!.today);
+        const [leaseEvents, tenantEvents, cases, waiting] = await Promise.all([
+          k
+            .selectFrom('events')
+            .select('lease_id as leaseId')
+            .distinct()
+            .where('org_id', '=', orgId)
+            .where('lease_id', 'in', ids)
+            .execute(),
+          k
+            .selectFrom('lease_tenants as t')
+            .innerJoin('events as v', (j) =>
+              j.onRef('v.org_id', '=', 't.org_id').onRef('v.tenant_id', '=', 't.tenant_id'),
+            )
+            .select('t.lease_id as leaseId')
+            .distinct()
+            .where('t.org_id', '=', orgId)
+            .where('t.lease_id', 'in', ids)
+            .execute(),
+          k
+            .selectFrom('cases')
+            .select(['lease_id as leaseId', 'closed'])
+            .where('org_id', '=', orgId)
+            .where('lease_id', 'in', ids)
+            .where((eb) => eb.or([eb('closed', 'is', null), eb('closed', '>=', earliest)]))
+            .execute(),
+          k
+            .selectFrom('outbox')
+            .select('lease_id as leaseId')
+            .distinct()
+            .where('org_id', '=', orgId)
+            .where('lease_id', 'in', ids)
+            .where('status', 'in', ['draft', 'approved', 'dispatching', 'unknown'])
+            .execute(),
+        ]);
+        const today = new Map(todays.map((z) => [z.leaseId, z.today]));
+        const busy = new Set(
+          [...leaseEvents, ...tenantEvents, ...waiting].map((r) => r.leaseId as string),
+        );
+        for (const c of cases)
+          if (c.closed === null || c.closed >= today.get(c.leaseId)!) busy.add(c.leaseId);
+        const candidates = todays.filter((z) => !busy.has(z.leaseId));
+        if (candidates.length === 0) continue;
+        const timezone = new Map(candidates.map((c) => [c.leaseId, c.timezone]));
+        // Only entries in effect on the lease's local today count (SPEC R1). With no
+        // reversal and no earmarked payment, payments fill the oldest due charges first,
+        // so payments ≥ the charges already past due means nothing is past due.
+        const { rows } = await sql<{
+          lease_id: string;
+          charged: number | string;
+          past_due_charged: number | string;
+          credited: number | string;
+          irregular: number | string;
+          next_date: string | null;
+          next_due: string | null;
+        }>`
+          with d (lease_id, today) as (values ${sql.join(candidates.map((c) => sql`(${c.leaseId}, ${c.today})`))})
+          select d.lease_id as lease_id,
+            coalesce(sum(case when e.date <= d.today and e.type = 'charge' then e.amount_cents else 0 end), 0) as charged,
+            coalesce(sum(case when e.date <= d.today and e.type = 'charge' and e.due_date < d.today then e.amount_cents else 0 end), 0) as past_due_charged,
+            coalesce(sum(case when e.date <= d.today and e.type <> 'charge' then e.amount_cents else 0 end), 0) as credited,
+            coalesce(sum(case when e.date <= d.today and (e.type = 'reversal' or e.applies_to is not null) then 1 else 0 end), 0) as irregular,
+            min(case when e.date > d.today then e.date end) as next_date,
+            min(case when e.type = 'charge' and e.due_date >= d.today then e.due_date end) as next_due
+          from d
+          left join ledger_entries e on e.org_id = ${orgId} and e.lease_id = d.lease_id
+          group by d.lease_id`.execute(k);
+        for (const r of rows) {
+          if (Number(r.irregular) > 0 || Number(r.credited) < Number(r.past_due_charged)) continue;
+          out.push({
+            leaseId: r.lease_id,
+            timezone: timezone.get(r.lease_id)!,
+            balanceCents: Number(r.charged) - Number(r.credited),
+            nextEntryDate: r.next_date ?? null,
+            nextDueDate: r.next_due ?? null,
+          });
+        }
+      }
+      return out;
     },
 
     async saveLeaseStates(orgId, rows, evaluatedAt) {
