@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './app/ports/clock.js';
 import { openDatabase, resolveDbUrl, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { DEFAULT_ORG_ID, ensureDefaultOrganisation } from './storage/repos/organisations-repo.js';
+import { createOutboxExpiryRepo } from './storage/repos/outbox-expiry-repo.js';
 import { plannedItemsWriter } from './storage/repos/planned-items-repo.js';
 import { policyStore } from './storage/repos/policies-repo.js';
 import { portfolioStore } from './storage/repos/portfolio-repo.js';
@@ -68,5 +69,6 @@ export function storesFor(db: Db) {
     policies: policyStore(db),
     state: scanStateStore(db),
     outbox: plannedItemsWriter(db),
+    expiry: createOutboxExpiryRepo(db),
   };
 }

@@ -12,14 +12,17 @@ import { leaseInputs } from '../domain/evaluator/simulate.js';
 import type { Policy } from '../domain/policy/schema.js';
 import { epochToLocal, localToEpoch } from '../domain/time.js';
 import type { Clock } from './ports/clock.js';
+import { expireStaleItems, type OutboxExpiryStore } from './expire-stale-items.js';
 import type { PolicyStore } from './ports/policies.js';
 import type { PortfolioStore } from './ports/portfolio.js';
 import type {
   LeaseStateRow,
+  LeaseToEvaluate,
   PlannedItem,
   PlannedItemsWriter,
   ScanCounts,
   ScanStateStore,
+  SettledLease,
 } from './ports/scan.js';
 import { planItems, storedPastDue } from './plan-items.js';
 import type { EpisodeSummary } from '../domain/evaluator/types.js';
@@ -39,6 +42,8 @@ export interface ScanDeps {
   policies: PolicyStore;
   state: ScanStateStore;
   outbox: PlannedItemsWriter;
+  /** Draft expiry at the end of the scan; without it nothing expires. */
+  expiry?: OutboxExpiryStore;
 }
 
 export interface ScanOptions {
@@ -59,6 +64,8 @@ export interface ScanResult extends ScanCounts {
   asOf: string;
   /** Leases with no matching policy (not evaluated). */
   unmatched: string[];
+  /** Drafts and approved items expired at the end of the scan (superseded or stale). */
+  expired: number;
 }
 
 /**
@@ -90,32 +97,61 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       : await deps.state.leasesToEvaluate(orgId, now, policyHash, !!options.full);
   const previous = new Map(todo.map((t) => [t.leaseId, t]));
   const changes: Change[] = [];
-  const batch = options.batchSize ?? 500;
+  const batch = options.batchSize ?? 2000;
 
+  const todayIn = (timezone: string) => epochToLocal(nowMs, timezone).date;
   for (let i = 0; i < todo.length; i += batch) {
     const ids = todo.slice(i, i + batch).map((t) => t.leaseId);
     // Wall-clock time before reading: a change written after the read is newer and is
     // picked up by the next scan.
     const readAt = new Date(deps.clock.now()).toISOString();
-    const portfolio = await deps.portfolio.loadPortfolio(orgId, ids);
-    const { inputs, extras } = leaseInputs(portfolio, policies);
+    // Most leases of a portfolio are paid up: settle those from one aggregate query and
+    // evaluate only the rest (loading a ledger is most of a lease's cost).
+    const settled = (await deps.state.settledLeases(orgId, ids, todayIn)).filter((s) => {
+      const reported = previous.get(s.leaseId)?.reportedBalanceCents;
+      return reported == null || reported === s.balanceCents;
+    });
+    const settledIds = new Set(settled.map((s) => s.leaseId));
+    const states: LeaseStateRow[] = [];
+    for (const s of settled) {
+      const today = todayIn(s.timezone);
+      const prev = previous.get(s.leaseId);
+      const snapshot = settledSnapshot(s, today);
+      changes.push(...changesSince(prev, today, snapshot));
+      states.push({
+        leaseId: s.leaseId,
+        trackingFrom: prev?.trackingFrom ?? today,
+        nextDueAt: new Date(settledWake(s, today)).toISOString(),
+        readiness: 'current',
+        readinessReason: null,
+        inputHash: policyHash,
+        snapshot: JSON.stringify(snapshot),
+      });
+      counts.evaluated++;
+    }
+    const toLoad = ids.filter((id) => !settledIds.has(id));
+    const { inputs, extras } =
+      toLoad.length > 0
+        ? leaseInputs(await deps.portfolio.loadPortfolio(orgId, toLoad), policies)
+        : { inputs: [], extras: { unmatched: [] as string[] } };
     unmatched.push(...extras.unmatched);
-    const states: LeaseStateRow[] = extras.unmatched.map((leaseId) => ({
-      leaseId,
-      trackingFrom: previous.get(leaseId)?.trackingFrom ?? now.slice(0, 10),
-      nextDueAt: null,
-      readiness: 'blocked',
-      readinessReason: 'no_policy',
-      inputHash: policyHash,
-      snapshot: null,
-    }));
+    for (const leaseId of extras.unmatched)
+      states.push({
+        leaseId,
+        trackingFrom: previous.get(leaseId)?.trackingFrom ?? now.slice(0, 10),
+        nextDueAt: null,
+        readiness: 'blocked',
+        readinessReason: 'no_policy',
+        inputHash: policyHash,
+        snapshot: null,
+      });
 
     const items: PlannedItem[] = [];
     const cancels: { key: string; reason: string }[] = [];
     const closed = new Map<string, Map<number, string>>();
     const episodes: EpisodeSummary[] = [];
     for (const input of inputs) {
-      const today = epochToLocal(nowMs, input.property.timezone).date;
+      const today = todayIn(input.property.timezone);
       const prev = previous.get(input.lease.id);
       const from = prev?.trackingFrom ?? today;
       const timeline = evaluateLease(input, { from, to: addDays(today, HORIZON_DAYS) });
@@ -151,14 +187,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
       items.push(...gate.items);
       const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
-      const before = prev?.snapshot ? (JSON.parse(prev.snapshot) as LeaseSnapshot) : null;
-      const prevAt = before ? (prev?.trackingFrom ?? today) : today;
-      changes.push(
-        ...whatChanged(
-          before ? runSnapshot(prevAt, [before]) : runSnapshot(prevAt, []),
-          runSnapshot(today, [snapshot]),
-        ),
-      );
+      changes.push(...changesSince(prev, today, snapshot));
       cancels.push(...plan.cancelled);
       if (plan.closedEpisodes.length > 0)
         closed.set(input.lease.id, new Map(plan.closedEpisodes.map((e) => [e.episode, e.outcome])));
@@ -182,7 +211,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
         else counts.queued++;
       }
     // Cancel what the plan cancelled and everything still open in a closed episode.
-    const open = await deps.outbox.openItems(orgId, ids);
+    const open = await deps.outbox.openItems(orgId, toLoad);
     const openKeys = new Map(open.map((o) => [o.key, o]));
     const toCancel = new Map<string, string>();
     for (const c of cancels) if (openKeys.has(c.key)) toCancel.set(c.key, c.reason);
@@ -197,6 +226,13 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     await deps.state.saveEpisodes(orgId, episodes, now);
     await deps.state.saveLeaseStates(orgId, states, readAt);
   }
+  // Drafts the case has moved past, or that waited too long, expire (in their own writes).
+  const { expired } = deps.expiry
+    ? await expireStaleItems(
+        { clock: deps.clock, expiry: deps.expiry },
+        { orgId, at: nowMs, actor },
+      )
+    : { expired: [] };
   await deps.state.finishScan(
     orgId,
     scanId,
@@ -204,7 +240,44 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     counts,
     changes,
   );
-  return { scanId, asOf: now, unmatched, changes, ...counts };
+  return { scanId, asOf: now, unmatched, changes, ...counts, expired: expired.length };
+}
+
+/** What changed for one lease since the snapshot the previous scan stored. */
+function changesSince(
+  prev: LeaseToEvaluate | undefined,
+  today: string,
+  snapshot: LeaseSnapshot,
+): Change[] {
+  const before = prev?.snapshot ? (JSON.parse(prev.snapshot) as LeaseSnapshot) : null;
+  const prevAt = before ? (prev?.trackingFrom ?? today) : today;
+  return whatChanged(runSnapshot(prevAt, before ? [before] : []), runSnapshot(today, [snapshot]));
+}
+
+/** A settled lease's snapshot, from the aggregate alone (no payment detail: `summaryOf`). */
+function settledSnapshot(s: SettledLease, today: string): LeaseSnapshot {
+  return {
+    leaseId: s.leaseId,
+    pastDueCents: 0,
+    balanceCents: s.balanceCents,
+    openEpisode: null,
+    holds: [],
+    replyIds: [],
+    promises: [],
+    readiness: 'current',
+    summaryOf: today,
+  };
+}
+
+/**
+ * When a settled lease can next change on its own: the day a dated entry takes effect, or
+ * the day after a charge on the ledger falls due; otherwise at the end of the horizon.
+ */
+function settledWake(s: SettledLease, today: string): number {
+  const dates = [s.nextEntryDate, s.nextDueDate === null ? null : addDays(s.nextDueDate, 1)]
+    .filter((d): d is string => d !== null && d > today)
+    .sort();
+  return localToEpoch(dates[0] ?? addDays(today, HORIZON_DAYS), 0, s.timezone);
 }
 
 /** States whose drafts wait until they clear (SPEC 5); tasks and restores always go. */

@@ -14,6 +14,9 @@ import { registerOutbox } from './outbox.js';
 import { registerApprovals } from './approvals.js';
 import { registerUsers } from './users.js';
 import { registerDispatch } from './dispatch.js';
+import { registerEdit } from './edit.js';
+import { registerResolve } from './resolve.js';
+import { registerErase } from './erase.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -31,4 +34,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerApprovals(program, ctx);
   registerUsers(program, ctx);
   registerDispatch(program, ctx);
+  registerEdit(program, ctx);
+  registerResolve(program, ctx);
+  registerErase(program, ctx);
 }

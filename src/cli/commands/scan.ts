@@ -48,7 +48,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
       else
         ctx.stdout(
           `scan as of ${result.asOf}: ${counts.evaluated} evaluated, ${counts.queued} queued, ` +
-            `${counts.skipped} skipped, ${counts.cancelled} cancelled\n`,
+            `${counts.skipped} skipped, ${counts.cancelled} cancelled, ${result.expired} expired\n`,
         );
     });
 }

@@ -205,12 +205,16 @@ export interface ErasureResult {
  * records the erasure as a new entry. Nothing is deleted. Refuses to tombstone an entry
  * whose data no longer matches its dataHash: erasure must not hide tampering. Pass the
  * transaction that erases the person's other rows to do both at once.
+ *
+ * `also.seqs` adds entries about other subjects that carry the person's data (found by the
+ * caller), recorded in the same erasure entry; `also.data` is added to that entry's data.
  */
 export async function eraseSubjectData(
   target: Db | DbTransaction,
   orgId: string,
   subject: string,
   erasure: { by: string; reason: string; at: string },
+  also: { seqs?: readonly number[]; data?: Record<string, unknown> } = {},
 ): Promise<ErasureResult> {
   return withTransaction(target, async (trx) => {
     const rows = await trx
@@ -221,6 +225,19 @@ export async function eraseSubjectData(
       .where('type', '<>', AUDIT_ERASED)
       .orderBy('seq')
       .execute();
+    const named = new Set(rows.map((r) => r.seq));
+    const extra = [...new Set(also.seqs ?? [])].filter((seq) => !named.has(seq));
+    for (let i = 0; i < extra.length; i += IN_BATCH)
+      rows.push(
+        ...(await trx
+          .selectFrom('audit')
+          .select(['seq', 'data', 'data_hash'])
+          .where('org_id', '=', orgId)
+          .where('seq', 'in', extra.slice(i, i + IN_BATCH))
+          .where('type', '<>', AUDIT_ERASED)
+          .execute()),
+      );
+    rows.sort((a, b) => a.seq - b.seq);
     const toErase: number[] = [];
     for (const row of rows) {
       const data = parseData(row);
@@ -248,7 +265,7 @@ export async function eraseSubjectData(
       actor: erasure.by,
       type: AUDIT_ERASED,
       subject,
-      data: { erasedSeqs: toErase, reason: erasure.reason },
+      data: { ...also.data, erasedSeqs: toErase, reason: erasure.reason },
     });
     return { erased: toErase, entry };
   });

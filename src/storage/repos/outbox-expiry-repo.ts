@@ -1,0 +1,118 @@
+/**
+ * What draft expiry (app/expire-stale-items.ts) reads and writes. Reading: every item of
+ * each lease episode that still has a draft or approved item, with the property's zone.
+ * Writing: the `→ expired` transitions, through the outbox repository's one transition path
+ * (guarded update, history row, audit entry), a chunk of items per transaction.
+ */
+import type { EpisodeItem, ExpiryReason, OutboxExpiryStore } from '../../app/expire-stale-items.js';
+import type { Clock } from '../../app/ports/clock.js';
+import { systemClock } from '../../app/ports/clock.js';
+import { OutboxConflictError, OutboxTransitionError } from '../../domain/outbox/states.js';
+import type { Db } from '../database.js';
+import { lockOrganisation } from './organisations-repo.js';
+import { createOutboxRepo } from './outbox-repo.js';
+
+const IN_CHUNK = 400;
+const WRITE_CHUNK = 200;
+
+function scheduledDate(payload: string): string | null {
+  try {
+    const p = JSON.parse(payload) as { date?: unknown };
+    return typeof p.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(p.date) ? p.date : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createOutboxExpiryRepo(db: Db, clock: Clock = systemClock): OutboxExpiryStore {
+  const outbox = createOutboxRepo(db, clock);
+  return {
+    async episodeItems(orgId) {
+      const open = await db.kysely
+        .selectFrom('outbox')
+        .select(['lease_id', 'episode'])
+        .distinct()
+        .where('org_id', '=', orgId)
+        .where('status', 'in', ['draft', 'approved'])
+        .execute();
+      if (open.length === 0) return [];
+      const episodes = new Set(open.map((o) => `${o.lease_id}\u0000${o.episode}`));
+      const leaseIds = [...new Set(open.map((o) => o.lease_id))].sort();
+      const out: EpisodeItem[] = [];
+      for (let i = 0; i < leaseIds.length; i += IN_CHUNK) {
+        const rows = await db.kysely
+          .selectFrom('outbox')
+          .leftJoin('leases', (j) =>
+            j
+              .onRef('leases.org_id', '=', 'outbox.org_id')
+              .onRef('leases.id', '=', 'outbox.lease_id'),
+          )
+          .leftJoin('properties', (j) =>
+            j
+              .onRef('properties.org_id', '=', 'leases.org_id')
+              .onRef('properties.id', '=', 'leases.property_id'),
+          )
+          .select([
+            'outbox.key',
+            'outbox.lease_id',
+            'outbox.episode',
+            'outbox.stage',
+            'outbox.type',
+            'outbox.status',
+            'outbox.payload',
+            'outbox.due_at',
+            'properties.timezone',
+          ])
+          .where('outbox.org_id', '=', orgId)
+          .where('outbox.lease_id', 'in', leaseIds.slice(i, i + IN_CHUNK))
+          .orderBy('outbox.key')
+          .execute();
+        for (const r of rows) {
+          if (!episodes.has(`${r.lease_id}\u0000${r.episode}`)) continue;
+          out.push({
+            key: r.key,
+            leaseId: r.lease_id,
+            episode: r.episode,
+            stage: r.stage,
+            type: r.type,
+            status: r.status,
+            date: scheduledDate(r.payload),
+            dueAt: r.due_at,
+            // A lease whose property is gone: UTC is as good a guess as any for its date.
+            timezone: r.timezone ?? 'UTC',
+          });
+        }
+      }
+      return out;
+    },
+
+    async expire(orgId, items, actor, at) {
+      const expired: string[] = [];
+      for (let i = 0; i < items.length; i += WRITE_CHUNK) {
+        const part = items.slice(i, i + WRITE_CHUNK);
+        const done = await db.transaction(async (trx) => {
+          await lockOrganisation(trx, orgId);
+          const keys: string[] = [];
+          for (const { key, reason } of part) {
+            try {
+              await outbox.transition(trx, orgId, key, 'expired', {
+                actor,
+                reason: reason satisfies ExpiryReason,
+                at,
+              });
+              keys.push(key);
+            } catch (e) {
+              // Approved, claimed or decided by someone since it was read: no longer ours
+              // to expire. Neither error leaves a failed statement in the transaction.
+              if (e instanceof OutboxConflictError || e instanceof OutboxTransitionError) continue;
+              throw e;
+            }
+          }
+          return keys;
+        });
+        expired.push(...done);
+      }
+      return expired;
+    },
+  };
+}
