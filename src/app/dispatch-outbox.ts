@@ -222,7 +222,7 @@ export async function dispatchItem<Tx>(
     return move(
       'approved',
       {
-        reason: 'hold',
+        reason: check.wait,
         dueAt: new Date(Math.max(due, minDue)).toISOString(),
         uncountAttempt: true,
       },

@@ -3,13 +3,23 @@
  * the lease again and evaluate it as of now. A closed case cancels (paid / closed), a hold
  * keeps it waiting, lost consent or contact skips it, and a past-due amount different
  * from the one the draft was approved for sends it back to review (balance_changed).
+ * A message also waits when the recipient is outside the send window or quiet days (R3)
+ * or the contact's frequency cap is reached (R11) at the instant it would really go: an
+ * item approved at 21:30 does not go out at 21:30.
  */
-import { evaluateLease } from '../domain/evaluator/lease-run.js';
+import { E_DELIVERY, WINDOWED_CHANNELS } from '../domain/evaluator/contacts.js';
+import { evaluateLease, type LeaseInput } from '../domain/evaluator/lease-run.js';
+import {
+  capAllowsAt,
+  frequencyCapOf,
+  nextAllowedEpoch,
+  sendWindowOf,
+} from '../domain/evaluator/send-window.js';
 import { leaseInputs } from '../domain/evaluator/simulate.js';
 import { epochToLocal } from '../domain/time.js';
 import { storedPastDue } from './plan-items.js';
 import type { Clock } from './ports/clock.js';
-import type { OutboxItem, Recheck, RecheckResult } from './ports/outbox.js';
+import type { ContactAttempts, OutboxItem, Recheck, RecheckResult } from './ports/outbox.js';
 import type { PolicyStore } from './ports/policies.js';
 import type { PortfolioStore } from './ports/portfolio.js';
 import type { ScanStateStore } from './ports/scan.js';
@@ -19,6 +29,8 @@ export interface RecheckDeps {
   portfolio: PortfolioStore;
   policies: PolicyStore;
   state: ScanStateStore;
+  /** Earlier attempts per contact point; without it only the send window is applied. */
+  attempts?: ContactAttempts;
 }
 
 /** Item types whose content depends on the amount owed: a changed balance needs review. */
@@ -53,6 +65,8 @@ export async function recheckItem(deps: RecheckDeps, item: OutboxItem): Promise<
       if (blocked) return { skip: blocked };
     }
   }
+  const notNow = await sendRules(deps, item, input, nowMs);
+  if (notNow) return notNow;
   const pastDueCents = storedPastDue(input, today);
   if (
     item.pastDueCents !== null &&
@@ -61,4 +75,35 @@ export async function recheckItem(deps: RecheckDeps, item: OutboxItem): Promise<
   )
     return { review: 'balance_changed', pastDueCents };
   return { ok: true, pastDueCents };
+}
+
+/** R3 and R11 at the instant of sending: the next allowed instant, if not now. */
+async function sendRules(
+  deps: RecheckDeps,
+  item: OutboxItem,
+  input: LeaseInput,
+  nowMs: number,
+): Promise<RecheckResult | null> {
+  const method = item.method ?? item.channel;
+  if (!method || item.contactId === null) return null;
+  const contact = input.contacts.find((c) => c.id === item.contactId);
+  const zone = contact?.timezone ?? input.property.timezone;
+  if (WINDOWED_CHANNELS.has(method) || E_DELIVERY.has(method)) {
+    const next = nextAllowedEpoch(nowMs, zone, sendWindowOf(input.policy));
+    if (next > nowMs) return { wait: 'send_window', until: new Date(next).toISOString() };
+  }
+  const cap = item.channel ? frequencyCapOf(input.policy, item.channel) : undefined;
+  if (cap && deps.attempts && item.channel) {
+    const since = new Date(nowMs - cap.perDays * 86_400_000).toISOString();
+    const attempts = await deps.attempts.attemptsSince(
+      item.orgId,
+      item.contactId,
+      item.channel,
+      since,
+      item.key,
+    );
+    const next = capAllowsAt(attempts, nowMs, cap);
+    if (next > nowMs) return { wait: 'frequency_cap', until: new Date(next).toISOString() };
+  }
+  return null;
 }

@@ -136,4 +136,27 @@ describe('between approval and dispatch', () => {
     const verify = await s.w.run('audit', 'verify', ...s.db);
     expect(verify.code).toBe(0);
   });
+
+  it('approved late in the evening, the text waits for the send window (R3 at dispatch); the fee does not', async () => {
+    const s = await drafted();
+    // 22:00 in Los Angeles: outside the default 08:00–20:00 window.
+    await s.w.run('dispatch', '--at', '2026-10-07T05:00:00Z', ...s.db, '--json');
+    const waiting = (await s.items()) as {
+      key: string;
+      status: string;
+      reason: string | null;
+      dueAt?: string;
+    }[];
+    expect(waiting).toEqual([
+      expect.objectContaining({ key: 'L1:1:late-notice:fee', status: 'sent' }),
+      expect.objectContaining({
+        key: 'L1:1:late-notice:sms',
+        status: 'approved',
+        reason: 'send_window',
+        dueAt: '2026-10-07T15:00:00.000Z', // 08:00 the next morning, local
+      }),
+    ]);
+    await s.w.run('dispatch', '--at', '2026-10-07T15:00:00Z', ...s.db, '--json');
+    expect((await s.items()).map((i) => i.status)).toEqual(['sent', 'sent']);
+  });
 });

@@ -280,14 +280,32 @@ export type RecheckResult =
   | { ok: true; pastDueCents: number | null }
   /** The case was paid or closed: cancel, send nothing. */
   | { cancel: 'paid' | 'closed' }
-  /** A hold covers the lease: keep it approved, try again later (not before `until`). */
-  | { wait: 'hold'; until?: string }
+  /**
+   * Not now: a hold covers the lease, the recipient is outside the send window (R3) or the
+   * contact's frequency cap is reached (R11). Keep it approved; try again not before `until`.
+   */
+  | { wait: 'hold' | 'send_window' | 'frequency_cap'; until?: string }
   /** Consent or the contact point is gone: skip it with that reason. */
   | { skip: SkipReason }
   /** Back to review; `pastDueCents` is the new amount the next approval will be for. */
   | { review: 'balance_changed'; pastDueCents?: number | null };
 
 export type Recheck = (item: OutboxItem) => Promise<RecheckResult>;
+
+/** Attempts already made to reach a contact point, for frequency caps at dispatch. */
+export interface ContactAttempts {
+  /**
+   * Instants (epoch ms, ascending) at which items to `contactId` on `channel` were handed to
+   * a provider since `since` (ISO), other than the item `exceptKey` itself.
+   */
+  attemptsSince(
+    orgId: string,
+    contactId: string,
+    channel: string,
+    since: string,
+    exceptKey: string,
+  ): Promise<number[]>;
+}
 
 // ---------------------------------------------------------------------------------------
 // Providers: one Sender per channel / delivery method. The dispatcher branches only on the

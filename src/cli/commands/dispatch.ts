@@ -10,6 +10,7 @@ import { fixedClock } from '../../app/ports/clock.js';
 import type { Recheck, SenderRegistry } from '../../app/ports/outbox.js';
 import { feePoster } from '../../app/post-fee.js';
 import { makeRecheck } from '../../app/recheck-item.js';
+import { contactAttemptsStore } from '../../storage/repos/contact-attempts-repo.js';
 import { InputError } from '../../domain/errors.js';
 import { storesFor, withRuntime, type Runtime } from '../../main.js';
 import { createDispatcher, type DispatcherConfig } from '../../outbox/dispatcher.js';
@@ -30,6 +31,7 @@ export function recheckFor(rt: Runtime): Recheck {
     portfolio: stores.portfolio,
     policies: stores.policies,
     state: stores.state,
+    attempts: contactAttemptsStore(rt.db),
   });
 }
 

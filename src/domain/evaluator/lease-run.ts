@@ -6,14 +6,7 @@
  * Pure: the data and the window are arguments; the result is data.
  */
 import { addOffset } from '../calendar/business-days.js';
-import {
-  addDays,
-  daysBetween,
-  maxDate,
-  parseClock,
-  WEEKDAY_NAMES,
-  type LocalDate,
-} from '../dates.js';
+import { addDays, daysBetween, maxDate, parseClock, type LocalDate } from '../dates.js';
 import { feeCapCents } from '../jurisdictions/fee-caps.js';
 import { lateFeeRuleFor } from '../jurisdictions/index.js';
 import {
@@ -49,7 +42,13 @@ import { approvalsNeeded } from './approval.js';
 import { ContactBook, E_DELIVERY, WINDOWED_CHANNELS, contactPointChannel } from './contacts.js';
 import { inForce, pausesLease, type ActiveHold } from './holds.js';
 import { actionKey, deliveryKey } from './keys.js';
-import { nextAllowedEpoch, type SendWindow } from './send-window.js';
+import {
+  capAllowsAt,
+  frequencyCapOf,
+  nextAllowedEpoch,
+  sendWindowOf,
+  type SendWindow,
+} from './send-window.js';
 import type {
   Delivery,
   EpisodeSummary,
@@ -122,8 +121,6 @@ interface CaseState {
   summary: EpisodeSummary;
 }
 
-const DEFAULT_VOICE_CAP = { max: 7, perDays: 7 }; // Reg F, 12 CFR §1006.14(b)(2)
-
 type CloseReason = 'paid' | 'closed';
 
 const EMPTY_ALLOCATION = allocate([]);
@@ -138,11 +135,7 @@ function derivedFrom(policy: Policy): PolicyDerived {
   let d = derivedCache.get(policy);
   if (!d) {
     d = {
-      window: {
-        startMinutes: parseClock(policy.sendWindow.start),
-        endMinutes: parseClock(policy.sendWindow.end),
-        quietDays: new Set(policy.quietDays.map((q) => WEEKDAY_NAMES.indexOf(q))),
-      },
+      window: sendWindowOf(policy),
       categories: new Set(policy.trigger.categories),
     };
     derivedCache.set(policy, d);
@@ -1145,10 +1138,7 @@ class LeaseRun {
     const windowed = live.filter(
       (x) => WINDOWED_CHANNELS.has(x.method) || E_DELIVERY.has(x.method),
     );
-    const cap = channel
-      ? (this.policy.frequencyCaps[channel] ??
-        (channel === 'voice' ? DEFAULT_VOICE_CAP : undefined))
-      : undefined;
+    const cap = channel ? frequencyCapOf(this.policy, channel) : undefined;
     const liveIds = live.map((x) => x.contact.id);
     const fitWith =
       (withCap: boolean) =>
@@ -1178,12 +1168,7 @@ class LeaseRun {
     ms: number,
     cap: { max: number; perDays: number },
   ): number {
-    const attempts = this.channelAttempts.get(`${contactId}:${channel}`) ?? [];
-    const span = cap.perDays * 86_400_000;
-    const inWindow = attempts.filter((t) => t > ms - span);
-    if (inWindow.length < cap.max) return ms;
-    // The oldest attempt in the window must age out first.
-    return inWindow[inWindow.length - cap.max]! + span;
+    return capAllowsAt(this.channelAttempts.get(`${contactId}:${channel}`) ?? [], ms, cap);
   }
 
   private recordAttempt(

@@ -8,6 +8,7 @@ import { initialMigration } from './0001-initial.js';
 import { scanStateMigration } from './0004-scan-state.js';
 import { apiTokensWebhookEventsMigration } from './0003-api-tokens-webhook-events.js';
 import { scanAtScaleMigration } from './0005-scan-at-scale.js';
+import { contactAttemptsMigration } from './0007-contact-attempts.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -16,6 +17,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0004-scan-state': scanStateMigration(types),
     '0003-api-tokens-webhook-events': apiTokensWebhookEventsMigration(types),
     '0005-scan-at-scale': scanAtScaleMigration(dialect),
+    '0007-contact-attempts': contactAttemptsMigration(),
   };
 }
 
