@@ -29,6 +29,7 @@ import type {
   Recheck,
   RecheckResult,
   Sender,
+  JsonObject,
   SenderRegistry,
   SendOutcome,
   TransitionOptions,
@@ -229,14 +230,14 @@ export async function dispatchItem<Tx>(
       'held',
     );
   }
-  if ('review' in check) return backToReview(deps, item, check.pastDueCents ?? null);
+  if ('review' in check) return backToReview(deps, item, check.pastDueCents ?? null, check.content);
   if (
     item.approvalsRequired > 0 &&
     item.pastDueCents !== null &&
     check.pastDueCents !== null &&
     check.pastDueCents !== item.pastDueCents
   )
-    return backToReview(deps, item, check.pastDueCents);
+    return backToReview(deps, item, check.pastDueCents, check.content);
 
   // 2. Tasks are created here, in the transaction that marks the item sent.
   if (item.type === 'task') {
@@ -327,11 +328,16 @@ async function backToReview<Tx>(
   deps: DispatchDeps<Tx>,
   item: OutboxItem,
   pastDueCents: number | null,
+  rendered?: JsonObject,
 ): Promise<ItemResult> {
   const { outbox, workerId } = deps;
   const actor = `worker:${workerId}`;
   const at = new Date(deps.clock.now()).toISOString();
-  const content = pastDueCents === null ? item.payload : { ...item.payload, pastDueCents };
+  const content = {
+    ...item.payload,
+    ...rendered,
+    ...(pastDueCents === null ? {} : { pastDueCents }),
+  };
   const ok = await guarded(() =>
     outbox.transaction(async (tx) => {
       await outbox.addVersion(

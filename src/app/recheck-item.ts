@@ -18,6 +18,7 @@ import {
 import { leaseInputs } from '../domain/evaluator/simulate.js';
 import { epochToLocal } from '../domain/time.js';
 import { storedPastDue } from './plan-items.js';
+import { renderedMessage } from './render-messages.js';
 import type { Clock } from './ports/clock.js';
 import type { ContactAttempts, OutboxItem, Recheck, RecheckResult } from './ports/outbox.js';
 import type { PolicyStore } from './ports/policies.js';
@@ -68,13 +69,19 @@ export async function recheckItem(deps: RecheckDeps, item: OutboxItem): Promise<
   const notNow = await sendRules(deps, item, input, nowMs);
   if (notNow) return notNow;
   const pastDueCents = storedPastDue(input, today);
+  // The planned text names the old amount; a person's edit is theirs to redo.
+  const rendered =
+    item.pastDueCents !== null && pastDueCents !== item.pastDueCents && item.version === 1
+      ? renderedMessage(input, item, today)
+      : null;
+  const content = rendered ? { content: { ...rendered } } : {};
   if (
     item.pastDueCents !== null &&
     AMOUNT_SENSITIVE.has(item.type) &&
     pastDueCents !== item.pastDueCents
   )
-    return { review: 'balance_changed', pastDueCents };
-  return { ok: true, pastDueCents };
+    return { review: 'balance_changed', pastDueCents, ...content };
+  return { ok: true, pastDueCents, ...content };
 }
 
 /** R3 and R11 at the instant of sending: the next allowed instant, if not now. */

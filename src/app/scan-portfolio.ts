@@ -25,6 +25,7 @@ import type {
   SettledLease,
 } from './ports/scan.js';
 import { planItems, storedPastDue } from './plan-items.js';
+import { renderMessages } from './render-messages.js';
 import type { EpisodeSummary } from '../domain/evaluator/types.js';
 import {
   runSnapshot,
@@ -185,7 +186,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       if (gate.withheld > 0)
         wake = Math.min(wake, localToEpoch(addDays(today, 1), 0, input.property.timezone));
       const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
-      items.push(...gate.items);
+      items.push(...renderMessages(input, gate.items));
       const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
       changes.push(...changesSince(prev, today, snapshot));
       cancels.push(...plan.cancelled);

@@ -276,8 +276,11 @@ export interface OutboxStore<Tx> {
 export type SkipReason = 'no_consent' | 'opted_out' | 'no_contact' | 'bad_contact' | (string & {});
 
 export type RecheckResult =
-  /** Go ahead; `pastDueCents` (when known) is compared with the draft's. */
-  | { ok: true; pastDueCents: number | null }
+  /**
+   * Go ahead; `pastDueCents` (when known) is compared with the draft's. `content` is the
+   * message re-rendered for that amount, should the item go back to review.
+   */
+  | { ok: true; pastDueCents: number | null; content?: JsonObject }
   /** The case was paid or closed: cancel, send nothing. */
   | { cancel: 'paid' | 'closed' }
   /**
@@ -287,8 +290,11 @@ export type RecheckResult =
   | { wait: 'hold' | 'send_window' | 'frequency_cap'; until?: string }
   /** Consent or the contact point is gone: skip it with that reason. */
   | { skip: SkipReason }
-  /** Back to review; `pastDueCents` is the new amount the next approval will be for. */
-  | { review: 'balance_changed'; pastDueCents?: number | null };
+  /**
+   * Back to review; `pastDueCents` is the new amount the next approval will be for, and
+   * `content` the message re-rendered for it (absent when a person edited the text).
+   */
+  | { review: 'balance_changed'; pastDueCents?: number | null; content?: JsonObject };
 
 export type Recheck = (item: OutboxItem) => Promise<RecheckResult>;
 
