@@ -25,6 +25,7 @@ import type { ReadinessOptions } from './readiness.js';
 import { docsRoutes } from './routes/docs.js';
 import { opsRoutes } from './routes/ops.js';
 import { API_V1_ROUTES, type ApiRoutes } from './routes/v1/index.js';
+import { unsubscribeRoutes, type UnsubscribeOptions } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppDeps {
@@ -45,6 +46,8 @@ export interface AppDeps {
   processMetrics?: boolean;
   /** The resources under `/api/v1` (default: API_V1_ROUTES). */
   apiRoutes?: readonly ApiRoutes[];
+  /** One-click unsubscribe links of e-mail (when `ARREARS_UNSUBSCRIBE_SECRET` is set). */
+  unsubscribe?: UnsubscribeOptions;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -77,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     publicUrl: deps.publicUrl,
   });
+  if (deps.unsubscribe) await app.register(unsubscribeRoutes, deps.unsubscribe);
   await app.register(docsRoutes, { routes, publicUrl: deps.publicUrl });
   await app.register(
     async (api) => {

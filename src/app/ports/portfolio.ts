@@ -41,3 +41,8 @@ export interface PortfolioStore {
   leaseIds(orgId: string): Promise<string[]>;
   propertyIds(orgId: string): Promise<Set<string>>;
 }
+
+/** The leases a tenant is on, with their property's time zone. */
+export interface TenantLeases {
+  leasesOfTenant(orgId: string, tenantId: string): Promise<{ leaseId: string; timezone: string }[]>;
+}

@@ -9,13 +9,16 @@
  * `ARREARS_ORG` (the organisation health and webhooks are for; default `default`).
  */
 import type { Command } from 'commander';
+import { optOutByLink } from '../../app/opt-out-by-link.js';
 import { createWebhookRegistry } from '../../app/ports/webhooks.js';
 import { InputError } from '../../domain/errors.js';
 import { buildApp } from '../../http/app.js';
+import type { UnsubscribeOptions } from '../../http/routes/unsubscribe.js';
 import { startServer } from '../../http/server.js';
-import { openRuntime } from '../../main.js';
+import { openRuntime, storesFor, type Runtime } from '../../main.js';
 import { createApiTokenAuth } from '../../storage/repos/api-tokens-repo.js';
 import { createHealthRepo, createStorageMetrics } from '../../storage/repos/health-repo.js';
+import { tenantLeasesStore } from '../../storage/repos/tenant-leases-repo.js';
 import { createWebhookEventsRepo } from '../../storage/repos/webhook-events-repo.js';
 import type { CliContext } from '../context.js';
 import { DB_OPTION_HELP } from './migrate.js';
@@ -38,7 +41,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nEnvironment: ARREARS_PUBLIC_URL (base URL providers call, e.g. https://arrears.example.com),\n' +
-        'ARREARS_LOG_LEVEL (default info), ARREARS_ORG (default `default`).\n' +
+        'ARREARS_LOG_LEVEL (default info), ARREARS_ORG (default `default`),\n' +
+        'ARREARS_UNSUBSCRIBE_SECRET (signs the one-click unsubscribe links of e-mail).\n' +
         'Logs are JSON lines on stdout. SIGTERM or SIGINT stops the server gracefully.\n',
     )
     .action(async (opts: ServeOptions) => {
@@ -57,6 +61,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           logger: { level: settings.logLevel, stream: { write: (line) => ctx.stdout(line) } },
           publicUrl: settings.publicUrl,
           processMetrics: true,
+          ...unsubscribeFor(rt),
         });
         const server = await startServer(app, { host: settings.host, port: settings.port });
         ctx.stderr(`arrears serve: listening on ${server.url} (database ${rt.db.url})\n`);
@@ -70,6 +75,15 @@ export function registerServe(program: Command, ctx: CliContext): void {
         await rt.close();
       }
     });
+}
+
+/** One-click unsubscribe links, when e-mail links are signed (ARREARS_UNSUBSCRIBE_SECRET). */
+function unsubscribeFor(rt: Runtime): { unsubscribe?: UnsubscribeOptions } {
+  const secret = rt.env.ARREARS_UNSUBSCRIBE_SECRET;
+  if (!secret) return {};
+  const stores = storesFor(rt.db);
+  const deps = { clock: rt.clock, ...stores, tenantLeases: tenantLeasesStore(rt.db) };
+  return { unsubscribe: { secret, optOut: (subject) => optOutByLink(deps, subject) } };
 }
 
 interface ServeSettings {
