@@ -53,6 +53,8 @@ export interface DispatchDeps<Tx> {
   clock: Clock;
   /** Recorded as `claimed_by` and in the actor `worker:<id>`; unique per process. */
   workerId: string;
+  /** After a provider refused an item (now `failed`): queue its fallback (R10). */
+  onFailed?: (item: OutboxItem) => Promise<void>;
 }
 
 export interface DispatchOptions {
@@ -300,6 +302,10 @@ export async function dispatchItem<Tx>(
       }),
     ),
   );
+  if (recorded && decision.to === 'failed' && deps.onFailed)
+    // The failure is recorded either way; a fallback that could not be queued leaves the
+    // item `failed` in the exception list for a person.
+    await deps.onFailed(item).catch(() => undefined);
   if (recorded) return decision.to === 'approved' ? 'retried' : decision.to;
   // Our claim expired while the provider answered and another worker took the item over. If
   // it was marked unknown and we now know it went out, record that.

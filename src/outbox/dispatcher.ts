@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../app/ports/clock.js';
-import type { OutboxStore, Recheck, SenderRegistry } from '../app/ports/outbox.js';
+import type { OutboxItem, OutboxStore, Recheck, SenderRegistry } from '../app/ports/outbox.js';
 import {
   dispatchOutbox,
   type DispatchCounts,
@@ -29,6 +29,8 @@ export interface DispatcherConfig<Tx = unknown> {
   leaseMs?: number;
   holdRecheckMs?: number;
   retry?: RetryPolicy;
+  /** After a provider refused an item: its fallback (R10), when the action has one. */
+  onFailed?: (item: OutboxItem) => Promise<void>;
 }
 
 export interface Dispatcher {
@@ -52,6 +54,7 @@ export function createDispatcher<Tx>(config: DispatcherConfig<Tx>): Dispatcher {
     senders: config.senders ?? defaultSenders(),
     clock: config.clock,
     workerId,
+    ...(config.onFailed ? { onFailed: config.onFailed } : {}),
   };
   return {
     workerId,

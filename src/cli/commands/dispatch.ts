@@ -10,6 +10,7 @@ import { fixedClock } from '../../app/ports/clock.js';
 import type { OutboxItem, Recheck, SenderRegistry } from '../../app/ports/outbox.js';
 import type { PortfolioStore } from '../../app/ports/portfolio.js';
 import { feePoster } from '../../app/post-fee.js';
+import { makeFallbackPlanner } from '../../app/plan-fallback.js';
 import { makeRecheck } from '../../app/recheck-item.js';
 import { contactAttemptsStore } from '../../storage/repos/contact-attempts-repo.js';
 import { InputError } from '../../domain/errors.js';
@@ -108,6 +109,7 @@ function config(
     clock: rt.clock,
     recheck: recheckFor(rt),
     senders: sendersFor(rt),
+    onFailed: makeFallbackPlanner({ clock: rt.clock, ...storesFor(rt.db) }),
     // ARREARS_ORG names one organisation; without it a worker serves them all.
     orgId: ctx.env.ARREARS_ORG ?? null,
   };

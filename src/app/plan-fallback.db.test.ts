@@ -1,0 +1,133 @@
+/**
+ * R10 at dispatch, on every engine: the provider refuses the e-mail, so the action's
+ * fallback text is queued at once with the same template, and goes on the next pass.
+ */
+import { expect, it } from 'vitest';
+import { forEachDialect } from '../../test/support/databases.js';
+import { parsePolicy } from '../domain/policy/read.js';
+import { storesFor } from '../main.js';
+import { senderRegistry } from '../outbox/senders.js';
+import { iso, newItem, scriptedRecheck, scriptedSender, T0 } from '../outbox/testing.js';
+import { ensureOrganisation } from '../storage/repos/organisations-repo.js';
+import { createOutboxRepo } from '../storage/repos/outbox-repo.js';
+import { dispatchOutbox } from './dispatch-outbox.js';
+import { importJsonPortfolio } from './import-portfolio.js';
+import { makeFallbackPlanner } from './plan-fallback.js';
+import { fixedClock } from './ports/clock.js';
+
+const ORG = 'fallback';
+const portfolio = {
+  properties: [
+    {
+      id: 'P1',
+      name: 'Oak Court',
+      timezone: 'America/Los_Angeles',
+      jurisdiction: 'US-CA',
+      kind: 'residential',
+    },
+  ],
+  tenants: [
+    {
+      id: 'T1',
+      name: 'Ana Ruiz',
+      email: 'ana@example.com',
+      phone: '+14155550101',
+      consent: { sms: true, email: true },
+    },
+  ],
+  leases: [{ id: 'L1', propertyId: 'P1', unit: '12B', tenantIds: ['T1'], rentCents: 150000 }],
+  ledger: [
+    {
+      id: 'C1',
+      leaseId: 'L1',
+      date: '2026-10-01',
+      type: 'charge',
+      category: 'rent',
+      amountCents: 150000,
+      dueDate: '2026-10-01',
+    },
+  ],
+};
+const policy = parsePolicy(
+  `id: residential-ca
+appliesTo: {jurisdiction: US-CA, kind: residential}
+stages:
+  - id: late-notice
+    day: 5
+    actions:
+      - {id: notice, type: message, channel: email, template: late-notice, fallback: sms}
+`,
+  'policy.yaml',
+);
+
+forEachDialect('fallback at dispatch', (h) => {
+  it('a refused e-mail queues its sms fallback at once, and the same pass sends it', async () => {
+    const db = await h.openMigrated();
+    await ensureOrganisation(db, { id: ORG, name: ORG, at: iso(T0) });
+    const clock = fixedClock(T0);
+    const stores = storesFor(db);
+    await stores.policies.save(ORG, policy, 'test', iso(T0));
+    await importJsonPortfolio(
+      { clock, ...stores },
+      {
+        orgId: ORG,
+        fileName: 'p.json',
+        text: JSON.stringify(portfolio),
+        format: 'json',
+        actor: 'test',
+      },
+    );
+    const outbox = createOutboxRepo(db, clock);
+    await db.transaction((trx) =>
+      outbox.insertItems(
+        trx,
+        ORG,
+        [
+          newItem('L1:1:late-notice:notice', {
+            leaseId: 'L1',
+            stage: 'late-notice',
+            action: 'notice',
+            channel: 'email',
+            method: 'email',
+            contactId: 'T1',
+            approvalsRequired: 0,
+            policyId: 'residential-ca',
+            policyVersion: 1,
+            payload: { template: 'late-notice', pastDueCents: 150000 },
+          }),
+        ],
+        'system:scan',
+      ),
+    );
+    const email = scriptedSender({
+      id: 'smtp',
+      idempotent: false,
+      answer: () => ({ tag: 'rejected', code: '550', reason: 'mailbox unavailable' }),
+    });
+    const sms = scriptedSender({ id: 'sms' });
+    const deps = {
+      outbox,
+      recheck: scriptedRecheck(),
+      senders: senderRegistry({ 'message:email': email, 'message:sms': sms }),
+      clock,
+      workerId: 'w-1',
+      onFailed: makeFallbackPlanner({ clock, ...stores }),
+    };
+    await dispatchOutbox(deps, { orgId: ORG });
+    expect((await outbox.get(ORG, 'L1:1:late-notice:notice'))!.status).toBe('failed');
+    const fallback = (await outbox.get(ORG, 'L1:1:late-notice:notice:fallback'))!;
+    expect(fallback).toMatchObject({
+      status: 'sent',
+      channel: 'sms',
+      contactId: 'T1',
+      payload: expect.objectContaining({
+        fallbackFor: 'L1:1:late-notice:notice',
+        template: 'late-notice',
+      }),
+    });
+    expect(String(fallback.payload.body)).toContain('Hi Ana');
+    expect(sms.calls).toEqual(['L1:1:late-notice:notice:fallback']);
+    // A refused fallback has no fallback of its own.
+    expect(await outbox.get(ORG, 'L1:1:late-notice:notice:fallback:fallback')).toBeUndefined();
+  });
+});
