@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { parsePolicy } from '../domain/policy/read.js';
+import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
 import { storesFor } from '../main.js';
 import { senderRegistry } from '../outbox/senders.js';
 import { iso, newItem, scriptedRecheck, scriptedSender, T0 } from '../outbox/testing.js';
@@ -16,48 +16,9 @@ import { makeFallbackPlanner } from './plan-fallback.js';
 import { fixedClock } from './ports/clock.js';
 
 const ORG = 'fallback';
-const portfolio = {
-  properties: [
-    {
-      id: 'P1',
-      name: 'Oak Court',
-      timezone: 'America/Los_Angeles',
-      jurisdiction: 'US-CA',
-      kind: 'residential',
-    },
-  ],
-  tenants: [
-    {
-      id: 'T1',
-      name: 'Ana Ruiz',
-      email: 'ana@example.com',
-      phone: '+14155550101',
-      consent: { sms: true, email: true },
-    },
-  ],
-  leases: [{ id: 'L1', propertyId: 'P1', unit: '12B', tenantIds: ['T1'], rentCents: 150000 }],
-  ledger: [
-    {
-      id: 'C1',
-      leaseId: 'L1',
-      date: '2026-10-01',
-      type: 'charge',
-      category: 'rent',
-      amountCents: 150000,
-      dueDate: '2026-10-01',
-    },
-  ],
-};
-const policy = parsePolicy(
-  `id: residential-ca
-appliesTo: {jurisdiction: US-CA, kind: residential}
-stages:
-  - id: late-notice
-    day: 5
-    actions:
-      - {id: notice, type: message, channel: email, template: late-notice, fallback: sms}
-`,
-  'policy.yaml',
+const portfolio = oakCourt();
+const policy = lateNoticePolicy(
+  '{id: notice, type: message, channel: email, template: late-notice, fallback: sms}',
 );
 
 forEachDialect('fallback at dispatch', (h) => {

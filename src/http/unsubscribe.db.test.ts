@@ -5,11 +5,11 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
+import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
 import { importJsonPortfolio } from '../app/import-portfolio.js';
 import { optOutByLink } from '../app/opt-out-by-link.js';
 import { fixedClock } from '../app/ports/clock.js';
 import { scanPortfolio } from '../app/scan-portfolio.js';
-import { parsePolicy } from '../domain/policy/read.js';
 import { storesFor } from '../main.js';
 import { unsubscribeToken } from '../outbox/unsubscribe-token.js';
 import { ensureOrganisation } from '../storage/repos/organisations-repo.js';
@@ -20,50 +20,10 @@ import { fakeDeps } from './testing.js';
 const SECRET = 'unsubscribe-test-secret';
 const ORG = 'unsub';
 
-const portfolio = {
-  properties: [
-    {
-      id: 'P1',
-      name: 'Oak Court',
-      timezone: 'America/Los_Angeles',
-      jurisdiction: 'US-CA',
-      kind: 'residential',
-    },
-  ],
-  tenants: [
-    {
-      id: 'T1',
-      name: 'Ana Ruiz',
-      email: 'ana@example.com',
-      phone: '+14155550101',
-      consent: { sms: true, email: true },
-    },
-  ],
-  leases: [{ id: 'L1', propertyId: 'P1', unit: '12B', tenantIds: ['T1'], rentCents: 150000 }],
-  ledger: [
-    {
-      id: 'C1',
-      leaseId: 'L1',
-      date: '2026-10-01',
-      type: 'charge',
-      category: 'rent',
-      amountCents: 150000,
-      dueDate: '2026-10-01',
-    },
-  ],
-};
-
-const policy = parsePolicy(
-  `id: residential-ca
-appliesTo: {jurisdiction: US-CA, kind: residential}
-stages:
-  - id: late-notice
-    day: 5
-    actions:
-      - {id: email, type: message, channel: email, template: late-notice}
-      - {id: sms, type: message, channel: sms, template: late-notice}
-`,
-  'policy.yaml',
+const portfolio = oakCourt();
+const policy = lateNoticePolicy(
+  '{id: email, type: message, channel: email, template: late-notice}',
+  '{id: sms, type: message, channel: sms, template: late-notice}',
 );
 
 forEachDialect('one-click unsubscribe', (h) => {
