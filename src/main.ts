@@ -4,7 +4,14 @@
  * (cli/, http/) get their storage through here; use cases in app/ get ports.
  */
 import { type Clock, systemClock } from './app/ports/clock.js';
-import { openDatabase, resolveDbUrl, type Db } from './storage/database.js';
+import type { WebhookConnector } from './app/ports/webhooks.js';
+import { makeFallbackPlanner } from './app/plan-fallback.js';
+import type { InboundDeps } from './app/receive-reply.js';
+import { sandboxWebhookConnectors } from './connectors/sandbox/webhooks.js';
+import { createOutboxRepo } from './storage/repos/outbox-repo.js';
+import { createRepliesRepo } from './storage/repos/replies-repo.js';
+import { createSuggestionsRepo } from './storage/repos/suggestions-repo.js';
+import { openDatabase, resolveDbUrl, type Db, type DbTransaction } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { DEFAULT_ORG_ID, ensureDefaultOrganisation } from './storage/repos/organisations-repo.js';
 import { createOutboxExpiryRepo } from './storage/repos/outbox-expiry-repo.js';
@@ -71,4 +78,29 @@ export function storesFor(db: Db) {
     outbox: plannedItemsWriter(db),
     expiry: createOutboxExpiryRepo(db),
   };
+}
+
+/** What inbound replies and their suggestions need (app/receive-reply.ts), over one database. */
+export function inboundFor(db: Db, clock: Clock): InboundDeps<DbTransaction> {
+  return {
+    inbound: createRepliesRepo(db),
+    suggestions: createSuggestionsRepo(db),
+    outbox: createOutboxRepo(db, clock),
+    clock,
+  };
+}
+
+/**
+ * The sandbox channels' webhook connectors (`/webhooks/sandbox-sms`, `/webhooks/sandbox-email`),
+ * signed with `ARREARS_SANDBOX_WEBHOOK_SECRET` (refused while it is not set). A server adds
+ * them to its registry: `createWebhookRegistry(sandboxConnectorsFor(rt))`, and hands the
+ * replies API its stores: `apiRoutes: [provideRepliesApi(inboundFor(rt.db, rt.clock)), ...API_V1_ROUTES]`.
+ */
+export function sandboxConnectorsFor(rt: Runtime): WebhookConnector[] {
+  return sandboxWebhookConnectors({
+    ...inboundFor(rt.db, rt.clock),
+    onFailed: makeFallbackPlanner({ clock: rt.clock, ...storesFor(rt.db) }),
+    orgId: rt.orgId,
+    secret: rt.env.ARREARS_SANDBOX_WEBHOOK_SECRET,
+  });
 }

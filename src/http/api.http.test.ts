@@ -311,6 +311,10 @@ describe('OpenAPI and /docs', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/me',
       '/api/v1/openapi.json',
+      '/api/v1/replies',
+      '/api/v1/suggestions',
+      '/api/v1/suggestions/{id}/confirm',
+      '/api/v1/suggestions/{id}/dismiss',
       '/healthz',
       '/metrics',
       '/readyz',

@@ -327,6 +327,10 @@ export interface ProofsOfServiceTable {
   data: JsonText | null;
   created_at: InstantText;
   updated_at: InstantText;
+  /** Certified-mail receipt or certificate-of-mailing number (0006). */
+  certificate_ref: Generated<string | null>;
+  /** JSON array of the mailing's carrier events, in time order (0006). */
+  events: Generated<JsonText>;
 }
 
 /** Inbound messages from tenants. */
@@ -344,6 +348,41 @@ export interface RepliesTable {
   provider: string | null;
   /** Unique per provider: a replayed webhook is a no-op. */
   provider_id: string | null;
+  created_at: InstantText;
+  /** The number or address the tenant wrote to (0009). */
+  to_address: string | null;
+  /** The open case the reply was threaded to, if any (0009). */
+  episode: number | null;
+  /** `matched` (a tenant was identified) / `unmatched` (exception list) (0009). */
+  status: string | null;
+  /** JSON array of every lease the reply reached (0009). */
+  lease_ids: JsonText | null;
+}
+
+/** What a reply suggests, until staff confirm or dismiss it (0009). */
+export interface SuggestionsTable {
+  org_id: string;
+  id: string;
+  reply_id: string;
+  lease_id: string;
+  tenant_id: string | null;
+  episode: number | null;
+  /** promise / payment_plan / dispute / hardship / paid_claim / legal / hostile / wrong_number / callback */
+  kind: string;
+  /** The reply's R12 intent. */
+  intent: string;
+  channel: string;
+  /** The reply's local date. */
+  reply_date: DateText;
+  /** JSON: amounts and dates only ({amountCents, until}). */
+  proposal: JsonText;
+  /** open / confirmed / dismissed */
+  status: string;
+  /** `user:<id>` */
+  decided_by: string | null;
+  decided_at: InstantText | null;
+  /** JSON: the events and tasks it became, or the reason it was dismissed. */
+  decision: JsonText | null;
   created_at: InstantText;
 }
 
@@ -438,6 +477,7 @@ export interface Schema {
   settings: SettingsTable;
   api_tokens: ApiTokensTable;
   webhook_events: WebhookEventsTable;
+  suggestions: SuggestionsTable;
 }
 
 export type TableName = keyof Schema;
@@ -471,6 +511,7 @@ export const TABLES = [
   'settings',
   'api_tokens',
   'webhook_events',
+  'suggestions',
 ] as const satisfies readonly TableName[];
 
 // Compile-time check that TABLES lists every table of Schema.

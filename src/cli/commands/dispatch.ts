@@ -16,7 +16,14 @@ import { contactAttemptsStore } from '../../storage/repos/contact-attempts-repo.
 import { InputError } from '../../domain/errors.js';
 import { storesFor, withRuntime, type Runtime } from '../../main.js';
 import { createDispatcher, type DispatcherConfig } from '../../outbox/dispatcher.js';
+import { renderNoticePdf } from '../../documents/render-pdf.js';
+import {
+  createDocumentSender,
+  createSandboxPrintMail,
+  postalDocumentRoutes,
+} from '../../outbox/document-sender.js';
 import { createSandboxSender } from '../../outbox/sandbox-sender.js';
+import { documentsRepo } from '../../storage/repos/documents-repo.js';
 import { senderRegistry, type SenderRoutes } from '../../outbox/senders.js';
 import { createSmtpSender } from '../../outbox/smtp-sender.js';
 import { unsubscribeToken } from '../../outbox/unsubscribe-token.js';
@@ -49,6 +56,17 @@ export function sendersFor(rt: Runtime): SenderRegistry {
     '*': createSandboxSender(),
     fee: feePoster({ clock: rt.clock, portfolio: stores.portfolio, state: stores.state }),
     ...emailRoutes(rt, stores.portfolio),
+    // Notices by post (first-class, certified …): rendered, stored and mailed with proof.
+    ...postalDocumentRoutes(
+      createDocumentSender({
+        clock: rt.clock,
+        portfolio: stores.portfolio,
+        policies: stores.policies,
+        documents: documentsRepo(rt.db, rt.clock),
+        render: renderNoticePdf,
+        provider: createSandboxPrintMail(),
+      }),
+    ),
   });
 }
 

@@ -17,6 +17,8 @@ import { registerDispatch } from './dispatch.js';
 import { registerEdit } from './edit.js';
 import { registerResolve } from './resolve.js';
 import { registerErase } from './erase.js';
+import { registerPacket } from './packet.js';
+import { registerSuggestions } from './suggestions.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -37,4 +39,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerEdit(program, ctx);
   registerResolve(program, ctx);
   registerErase(program, ctx);
+  registerSuggestions(program, ctx);
+  registerPacket(program, ctx);
 }

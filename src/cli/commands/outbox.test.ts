@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTAL_DELIVERY_METHODS } from '../../domain/documents/proof.js';
 import { main } from '../index.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../../examples');
@@ -213,9 +214,15 @@ describe('arrears queue / approve / reject / dispatch / outbox (SQLite)', () => 
         expect(item).toHaveProperty(field);
       expect(item).not.toHaveProperty('payload');
     }
-    // Fees post to the ledger, tasks go to the task list, the rest to the sandbox provider.
+    // Fees post to the ledger, tasks go to the task list, notices by post to the sandbox
+    // print-and-mail provider, the rest to the sandbox provider.
     const expected = { fee: 'ledger', task: 'tasks' } as Record<string, string>;
-    for (const i of sent) expect(i.provider).toBe(expected[String(i.type)] ?? 'sandbox');
+    const postal = new Set<unknown>(POSTAL_DELIVERY_METHODS);
+    for (const i of sent)
+      expect(i.provider).toBe(
+        expected[String(i.type)] ??
+          (i.type === 'document' && postal.has(i.method) ? 'postal-sandbox' : 'sandbox'),
+      );
     const lease = drafts[0]!.key.split(':')[0]!;
     const byLease = ((await json(['outbox', '--lease', lease])) as unknown as OutboxJson).items;
     expect(byLease.length).toBeGreaterThan(0);

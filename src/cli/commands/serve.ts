@@ -14,8 +14,16 @@ import { createWebhookRegistry } from '../../app/ports/webhooks.js';
 import { InputError } from '../../domain/errors.js';
 import { buildApp } from '../../http/app.js';
 import type { UnsubscribeOptions } from '../../http/routes/unsubscribe.js';
+import { API_V1_ROUTES } from '../../http/routes/v1/index.js';
+import { provideRepliesApi } from '../../http/routes/v1/replies.js';
 import { startServer } from '../../http/server.js';
-import { openRuntime, storesFor, type Runtime } from '../../main.js';
+import {
+  inboundFor,
+  openRuntime,
+  sandboxConnectorsFor,
+  storesFor,
+  type Runtime,
+} from '../../main.js';
 import { createApiTokenAuth } from '../../storage/repos/api-tokens-repo.js';
 import { createHealthRepo, createStorageMetrics } from '../../storage/repos/health-repo.js';
 import { tenantLeasesStore } from '../../storage/repos/tenant-leases-repo.js';
@@ -42,7 +50,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
       'after',
       '\nEnvironment: ARREARS_PUBLIC_URL (base URL providers call, e.g. https://arrears.example.com),\n' +
         'ARREARS_LOG_LEVEL (default info), ARREARS_ORG (default `default`),\n' +
-        'ARREARS_UNSUBSCRIBE_SECRET (signs the one-click unsubscribe links of e-mail).\n' +
+        'ARREARS_UNSUBSCRIBE_SECRET (signs the one-click unsubscribe links of e-mail),\n' +
+        'ARREARS_SANDBOX_WEBHOOK_SECRET (signs /webhooks/sandbox-sms and /webhooks/sandbox-email).\n' +
         'Logs are JSON lines on stdout. SIGTERM or SIGINT stops the server gracefully.\n',
     )
     .action(async (opts: ServeOptions) => {
@@ -52,9 +61,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
         const app = await buildApp({
           health: createHealthRepo(rt.db, rt.orgId),
           metrics: createStorageMetrics(rt.db, rt.orgId, { clock: rt.clock }),
-          // Empty until connectors land: each is added with registerWebhookConnector
-          // (app/ports/webhooks.ts), built from the runtime's settings.
-          webhooks: createWebhookRegistry(),
+          // The sandbox channels until real connectors are configured; each is added with
+          // registerWebhookConnector (app/ports/webhooks.ts), built from the runtime's settings.
+          webhooks: createWebhookRegistry(sandboxConnectorsFor(rt)),
+          apiRoutes: [provideRepliesApi(inboundFor(rt.db, rt.clock)), ...API_V1_ROUTES],
           webhookEvents: createWebhookEventsRepo(rt.db, rt.orgId),
           auth: createApiTokenAuth(rt.db),
           clock: rt.clock,

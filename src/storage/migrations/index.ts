@@ -8,7 +8,9 @@ import { initialMigration } from './0001-initial.js';
 import { scanStateMigration } from './0004-scan-state.js';
 import { apiTokensWebhookEventsMigration } from './0003-api-tokens-webhook-events.js';
 import { scanAtScaleMigration } from './0005-scan-at-scale.js';
+import { documentsMigration } from './0006-documents.js';
 import { contactAttemptsMigration } from './0007-contact-attempts.js';
+import { repliesSuggestionsMigration } from './0008-replies-suggestions.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -17,7 +19,9 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0004-scan-state': scanStateMigration(types),
     '0003-api-tokens-webhook-events': apiTokensWebhookEventsMigration(types),
     '0005-scan-at-scale': scanAtScaleMigration(dialect),
+    '0006-documents': documentsMigration(types),
     '0007-contact-attempts': contactAttemptsMigration(),
+    '0008-replies-suggestions': repliesSuggestionsMigration(types),
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { meRoutes } from './me.js';
+import { repliesRoutes } from './replies.js';
 
 export type ApiRoutes = FastifyPluginAsync;
 
-export const API_V1_ROUTES: readonly ApiRoutes[] = [meRoutes];
+export const API_V1_ROUTES: readonly ApiRoutes[] = [meRoutes, repliesRoutes];
