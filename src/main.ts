@@ -7,7 +7,9 @@ import { type Clock, systemClock } from './app/ports/clock.js';
 import type { WebhookConnector } from './app/ports/webhooks.js';
 import { makeFallbackPlanner } from './app/plan-fallback.js';
 import type { InboundDeps } from './app/receive-reply.js';
+import { sandboxMailWebhookConnector } from './connectors/sandbox/mail-webhook.js';
 import { sandboxWebhookConnectors } from './connectors/sandbox/webhooks.js';
+import { documentsRepo } from './storage/repos/documents-repo.js';
 import { createOutboxRepo } from './storage/repos/outbox-repo.js';
 import { createRepliesRepo } from './storage/repos/replies-repo.js';
 import { createSuggestionsRepo } from './storage/repos/suggestions-repo.js';
@@ -97,10 +99,25 @@ export function inboundFor(db: Db, clock: Clock): InboundDeps<DbTransaction> {
  * replies API its stores: `apiRoutes: [provideRepliesApi(inboundFor(rt.db, rt.clock)), ...API_V1_ROUTES]`.
  */
 export function sandboxConnectorsFor(rt: Runtime): WebhookConnector[] {
-  return sandboxWebhookConnectors({
-    ...inboundFor(rt.db, rt.clock),
-    onFailed: makeFallbackPlanner({ clock: rt.clock, ...storesFor(rt.db) }),
-    orgId: rt.orgId,
-    secret: rt.env.ARREARS_SANDBOX_WEBHOOK_SECRET,
-  });
+  const stores = storesFor(rt.db);
+  const secret = rt.env.ARREARS_SANDBOX_WEBHOOK_SECRET;
+  return [
+    ...sandboxWebhookConnectors({
+      ...inboundFor(rt.db, rt.clock),
+      onFailed: makeFallbackPlanner({ clock: rt.clock, ...stores }),
+      orgId: rt.orgId,
+      secret,
+    }),
+    sandboxMailWebhookConnector({
+      clock: rt.clock,
+      documents: documentsRepo(rt.db, rt.clock),
+      outbox: createOutboxRepo(rt.db, rt.clock),
+      portfolio: stores.portfolio,
+      policies: stores.policies,
+      state: stores.state,
+      planned: stores.outbox,
+      orgId: rt.orgId,
+      secret,
+    }),
+  ];
 }

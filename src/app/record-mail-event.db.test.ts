@@ -28,6 +28,12 @@ import type { Db, DbTransaction } from '../storage/database.js';
 import { readChain } from '../storage/repos/audit-repo.js';
 import { documentsRepo } from '../storage/repos/documents-repo.js';
 import { createOutboxRepo } from '../storage/repos/outbox-repo.js';
+import { createWebhookRegistry } from './ports/webhooks.js';
+import { sandboxMailWebhookConnector } from '../connectors/sandbox/mail-webhook.js';
+import { signSandboxWebhook } from '../connectors/sandbox/webhooks.js';
+import { buildApp } from '../http/app.js';
+import { fakeDeps } from '../http/testing.js';
+import { createWebhookEventsRepo } from '../storage/repos/webhook-events-repo.js';
 import { fixedClock } from './ports/clock.js';
 import { makeRecheck } from './recheck-item.js';
 import { recordMailEvent, type MailEventDeps } from './record-mail-event.js';
@@ -206,14 +212,39 @@ forEachDialect('record a mail event', (h) => {
     expect(reserves.map((r) => r.key)).toEqual([RESERVE]);
   });
 
-  it('Oct 21: a delivered notice is delivered; nothing is held', async () => {
+  it('Oct 21: the carrier’s signed tracking webhook delivers a notice; nothing is held', async () => {
     clock.set(Date.parse('2026-10-21T20:00:00Z'));
-    const result = await recordMailEvent(deps(), 'default', {
+    const secret = 'mail-webhook-secret';
+    const app = await buildApp({
+      ...fakeDeps().deps,
+      clock,
+      webhooks: createWebhookRegistry([
+        sandboxMailWebhookConnector({ ...deps(), orgId: 'default', secret }),
+      ]),
+      webhookEvents: createWebhookEventsRepo(db, 'default'),
+    });
+    const body = JSON.stringify({
+      id: 'evt_1',
       trackingNumber: tracking(NOTICE_ES),
       type: 'delivered',
       at: '2026-10-21T19:00:00Z',
-      eventId: 'evt_1',
     });
+    const post = (signature: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/webhooks/sandbox-mail',
+        headers: { 'content-type': 'application/json', 'x-arrears-signature': signature },
+        payload: body,
+      });
+    const now = Math.floor(clock.now() / 1000);
+    expect((await post(signSandboxWebhook('forged', body, now))).statusCode).toBe(401);
+    const res = await post(signSandboxWebhook(secret, body, now));
+    expect(res.statusCode).toBe(200);
+    const result = res.json();
+    expect((await post(signSandboxWebhook(secret, body, now))).json()).toMatchObject({
+      duplicate: true,
+    });
+    await app.close();
     expect(result).toMatchObject({
       leaseId: 'S-2',
       appended: true,
