@@ -23,7 +23,7 @@ import type { Clock } from '../app/ports/clock.js';
 import type { OutboxItem, Sender, SendOutcome } from '../app/ports/outbox.js';
 import type { PolicyStore } from '../app/ports/policies.js';
 import type { PortfolioStore } from '../app/ports/portfolio.js';
-import type { DocumentStore, NoticeRenderer, RenderedDocument } from '../app/record-mail-event.js';
+import type { DocumentStore, NoticeRenderer, RenderedDocument } from '../app/ports/documents.js';
 import type { LocalDate } from '../domain/dates.js';
 import { buildNotice, NoticeError, type NoticeModel } from '../domain/documents/notice.js';
 import {

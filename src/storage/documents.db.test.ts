@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
 import { fixedClock } from '../app/ports/clock.js';
-import type { NewProof } from '../app/record-mail-event.js';
+import type { NewProof } from '../app/ports/documents.js';
 import type { Db } from './database.js';
 import { readChain, verifyAudit } from './repos/audit-repo.js';
 import { documentsRepo } from './repos/documents-repo.js';

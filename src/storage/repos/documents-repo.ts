@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { systemClock, type Clock } from '../../app/ports/clock.js';
-import type { DocumentStore } from '../../app/record-mail-event.js';
+import type { DocumentStore } from '../../app/ports/documents.js';
 import type { AuditEntry } from '../../domain/audit/chain.js';
 import type {
   EvidenceApproval,
