@@ -1,35 +1,39 @@
 /**
- * `arrears report NAME`, `arrears exceptions` and `arrears changes`. The aging report has
- * SPEC 9's exact JSON shape; the other report names come with the reports issue.
+ * `arrears report NAME`, `arrears exceptions` and `arrears changes`.
+ *
+ * `report NAME [--at D] [--from D] [--to D] [--owner ID] [--format json|csv|pdf] [--out F]`
+ * runs one report of SPEC 8 (app/run-reports.ts): `aging` (SPEC 9's exact JSON shape),
+ * `delinquency`, `pipeline` and `owner` as of `--at` (default today); `promises`,
+ * `collections`, `notices`, `fees` and `weekly` over `--from`..`--to` (default the seven
+ * days ending on `--at`). JSON and CSV go to stdout or `--out`; a PDF needs `--out`.
+ * `--json` is `--format json`.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { agingFromStore, changesSinceLastRun, exceptionsFromStore } from '../../app/run-reports.js';
+import {
+  changesSinceLastRun,
+  exceptionsFromStore,
+  isReportName,
+  PERIOD_REPORTS,
+  REPORT_NAMES,
+  runReport,
+} from '../../app/run-reports.js';
 import { isLocalDate } from '../../domain/dates.js';
 import { InputError } from '../../domain/errors.js';
 import { formatCents } from '../../domain/money.js';
-import { agingReportCsv } from '../../domain/reports/aging-report.js';
 import { storesFor, withRuntime } from '../../main.js';
+import { renderReportPdf } from '../../reports/render-pdf.js';
+import { reportsRepo } from '../../storage/repos/reports-repo.js';
 import type { CliContext } from '../context.js';
 import { renderTable } from '../timeline-table.js';
 import { DB_OPTION_HELP } from './migrate.js';
 
-const REPORTS = [
-  'aging',
-  'delinquency',
-  'pipeline',
-  'promises',
-  'collections',
-  'notices',
-  'fees',
-  'weekly',
-  'owner',
-];
-const AVAILABLE = new Set(['aging']);
+const FORMATS = ['json', 'csv', 'pdf'] as const;
+type Format = (typeof FORMATS)[number];
 
-function dateOption(value: string | undefined, flag: string, fallback: string): string {
-  if (value === undefined) return fallback;
+function dateOption(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
   if (!isLocalDate(value))
     throw new InputError([
       { path: flag, message: `\`${value}\` is not a date; write it as YYYY-MM-DD` },
@@ -37,55 +41,75 @@ function dateOption(value: string | undefined, flag: string, fallback: string): 
   return value;
 }
 
+interface ReportOptions {
+  at?: string;
+  from?: string;
+  to?: string;
+  owner?: string;
+  format: string;
+  out?: string;
+  db?: string;
+  json?: boolean;
+}
+
 export function registerReports(program: Command, ctx: CliContext): void {
   program
     .command('report')
-    .description(`reports: ${REPORTS.join(', ')}`)
-    .argument('<name>', 'report name')
+    .description(
+      `reports (SPEC 8): ${REPORT_NAMES.join(', ')}; as JSON, CSV or PDF. ${[...PERIOD_REPORTS].join(', ')} cover a period (--from/--to, default the 7 days ending on --at); the others are as of --at`,
+    )
+    .argument('<name>', `report name: ${REPORT_NAMES.join(', ')}`)
     .option('--at <date>', 'as of this local date (default: today)')
-    .option('--format <format>', 'json or csv (pdf comes with the documents issue)', 'json')
+    .option('--from <date>', 'period reports: first day (default: 6 days before --to)')
+    .option('--to <date>', 'period reports: last day (default: --at)')
+    .option('--owner <id>', 'owner report: only this owner')
+    .option('--format <format>', 'json, csv or pdf (pdf needs --out)', 'json')
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--db <url>', DB_OPTION_HELP)
-    .option('--json', 'print one JSON document')
-    .action(
-      async (
-        name: string,
-        opts: { at?: string; format: string; out?: string; db?: string; json?: boolean },
-      ) => {
-        if (!REPORTS.includes(name))
-          throw new InputError([
-            {
-              path: 'NAME',
-              message: `\`${name}\` is not a report; use one of ${REPORTS.join(', ')}`,
-            },
-          ]);
-        if (!AVAILABLE.has(name))
-          throw new InputError([
-            {
-              path: 'NAME',
-              message: `the ${name} report is not available in this version; available: ${[...AVAILABLE].join(', ')}`,
-            },
-          ]);
-        const format = opts.json ? 'json' : opts.format;
-        if (format !== 'json' && format !== 'csv')
-          throw new InputError([
-            { path: '--format', message: `\`${opts.format}\` is not available; use json or csv` },
-          ]);
-        const report = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, (rt) =>
-          agingFromStore(
-            storesFor(rt.db),
-            rt.orgId,
-            dateOption(opts.at, '--at', new Date(rt.clock.now()).toISOString().slice(0, 10)),
-          ),
+    .option('--json', 'print one JSON document (= --format json)')
+    .action(async (name: string, opts: ReportOptions) => {
+      if (!isReportName(name))
+        throw new InputError([
+          {
+            path: 'NAME',
+            message: `\`${name}\` is not a report; use one of ${REPORT_NAMES.join(', ')}`,
+          },
+        ]);
+      const format = (opts.json ? 'json' : opts.format) as Format;
+      if (!(FORMATS as readonly string[]).includes(format))
+        throw new InputError([
+          { path: '--format', message: `\`${opts.format}\` is not a format; use json, csv or pdf` },
+        ]);
+      if (format === 'pdf' && !opts.out)
+        throw new InputError([
+          {
+            path: '--out',
+            message: 'a PDF is written to a file: add --out FILE (e.g. --out report.pdf)',
+          },
+        ]);
+      const at = dateOption(opts.at, '--at');
+      const from = dateOption(opts.from, '--from');
+      const to = dateOption(opts.to, '--to');
+      const output = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, async (rt) => {
+        const report = await runReport(
+          { ...storesFor(rt.db), reports: reportsRepo(rt.db), clock: rt.clock },
+          rt.orgId,
+          {
+            name,
+            ...(at !== undefined ? { at } : {}),
+            ...(from !== undefined ? { from } : {}),
+            ...(to !== undefined ? { to } : {}),
+            ...(opts.owner !== undefined ? { ownerId: opts.owner } : {}),
+          },
         );
-        const text =
-          format === 'csv' ? agingReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
-        if (opts.out) {
-          await writeFile(resolve(ctx.cwd, opts.out), text);
-          ctx.stderr(`wrote ${opts.out}\n`);
-        } else ctx.stdout(text);
-      },
-    );
+        if (format === 'pdf') return (await renderReportPdf(report.document())).bytes;
+        return format === 'csv' ? report.csv() : `${JSON.stringify(report.json, null, 2)}\n`;
+      });
+      if (opts.out) {
+        await writeFile(resolve(ctx.cwd, opts.out), output);
+        ctx.stderr(`wrote ${opts.out}\n`);
+      } else ctx.stdout(output as string);
+    });
 
   program
     .command('exceptions')
@@ -98,7 +122,7 @@ export function registerReports(program: Command, ctx: CliContext): void {
         exceptionsFromStore(
           storesFor(rt.db),
           rt.orgId,
-          dateOption(opts.at, '--at', new Date(rt.clock.now()).toISOString().slice(0, 10)),
+          dateOption(opts.at, '--at') ?? new Date(rt.clock.now()).toISOString().slice(0, 10),
         ),
       );
       if (opts.json) {

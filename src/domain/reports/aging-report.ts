@@ -20,7 +20,8 @@
  *
  * `agingReportCsv` writes the same report as CSV (RFC 4180 quoting, `\n` line ends): a
  * header, one line per row, and a `TOTAL` line. Amounts are in currency units with two
- * decimals (`1500.00`), so a spreadsheet reads them as numbers.
+ * decimals (`1500.00`), so a spreadsheet reads them as numbers; text cells go through the
+ * shared, formula-injection safe `csvText` of csv.ts.
  *
  * Pure: the portfolio and the date are arguments.
  */
@@ -29,6 +30,10 @@ import { AGING_BUCKETS, agingOf, emptyBuckets, type AgingBuckets } from '../ledg
 import { allocate } from '../ledger/allocation.js';
 import type { Cents } from '../money.js';
 import type { LedgerEntry, Portfolio } from '../portfolio/schema.js';
+import { csvTable, money, type MoneyCell } from './csv.js';
+
+// The shared CSV helpers (formula-injection safe text, decimal amounts), as before.
+export { csvText, decimal } from './csv.js';
 
 export interface AgingRow {
   leaseId: string;
@@ -114,43 +119,28 @@ export const AGING_CSV_HEADER = [
 ] as const;
 
 export function agingReportCsv(report: AgingReport): string {
-  const lines = [AGING_CSV_HEADER.map(csvText).join(',')];
-  for (const r of report.rows)
-    lines.push(
-      [
-        ...[r.leaseId, r.tenant, r.property, r.propertyId, r.unit].map(csvText),
-        ...amounts(r.buckets, r.unappliedCreditCents, r.totalCents),
-      ].join(','),
-    );
-  lines.push(
+  return csvTable(AGING_CSV_HEADER, [
+    ...report.rows.map((r) => [
+      r.leaseId,
+      r.tenant,
+      r.property,
+      r.propertyId,
+      r.unit,
+      ...amounts(r.buckets, r.unappliedCreditCents, r.totalCents),
+    ]),
     [
-      ...['TOTAL', '', '', '', ''].map(csvText),
+      'TOTAL',
+      '',
+      '',
+      '',
+      '',
       ...amounts(report.buckets, report.unappliedCreditCents, report.totalCents),
-    ].join(','),
-  );
-  return lines.join('\n') + '\n';
+    ],
+  ]);
 }
 
-function amounts(buckets: AgingBuckets, unapplied: Cents, total: Cents): string[] {
-  return [...AGING_BUCKETS.map((b) => decimal(buckets[b])), decimal(unapplied), decimal(total)];
-}
-
-/** Integer cents as a plain decimal in currency units: 150000 → `1500.00`, −2500 → `-25.00`. */
-export function decimal(cents: Cents): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-/**
- * A text cell: quoted when it holds a comma, quote or line break (RFC 4180), and prefixed
- * with `'` when it starts like a formula (=, +, -, @, tab, CR) so a spreadsheet never runs
- * a tenant's name as one.
- */
-export function csvText(value: string): string {
-  let v = value;
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+function amounts(buckets: AgingBuckets, unapplied: Cents, total: Cents): MoneyCell[] {
+  return [...AGING_BUCKETS.map((b) => money(buckets[b])), money(unapplied), money(total)];
 }
 
 function cmp(a: string, b: string): number {
