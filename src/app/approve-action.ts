@@ -11,11 +11,18 @@ import type { User, UserStore } from './ports/users.js';
 // The ring rule's `**/outbox/**` glob targets the src/outbox/ adapter; domain/outbox is the pure core.
 import { canApprove, decideApproval, APPROVER_ROLES } from '../domain/outbox/index.js';
 import { AppError, InputError, type ErrorCode } from '../domain/errors.js';
+import { gateRefusal, type GateResult } from '../domain/gates/gate.js';
 
 export interface ApprovalDeps<Tx> {
   outbox: OutboxStore<Tx>;
   users: UserStore;
   clock: Clock;
+  /**
+   * The pre-sale / pre-filing gate (app/pre-action-gate.ts `gateFor`): null when the item
+   * has none. An item whose gate is not passed is refused (`conflict`), naming what is
+   * missing; a passed gate's evidence goes into the approval's audit entry.
+   */
+  gate?: (orgId: string, key: string) => Promise<GateResult | null>;
 }
 
 /** An expected refusal: the use case returns it, the adapter decides how to show it. */
@@ -129,6 +136,12 @@ export async function approveActions<Tx>(
   }
 
   for (const key of keys) {
+    // Checked before the item's transaction: the gate reads other stores.
+    const gate = deps.gate ? await deps.gate(orgId, key) : null;
+    if (gate && !gate.ok) {
+      result.refused.push({ key, code: 'conflict', message: gateRefusal(gate) });
+      continue;
+    }
     const at = new Date(deps.clock.now()).toISOString();
     const outcome = await deps.outbox.transaction(async (tx): Promise<Decided> => {
       const item = await deps.outbox.lock(tx, orgId, key);
@@ -159,7 +172,19 @@ export async function approveActions<Tx>(
         tx,
         orgId,
         { key, version: item.version, userId: user.id, decision: 'approved', reason: null, at },
-        { role: user.role, approvals: decision.count, required: decision.required },
+        {
+          role: user.role,
+          approvals: decision.count,
+          required: decision.required,
+          ...(gate
+            ? {
+                gate: {
+                  kind: gate.kind,
+                  items: gate.items.map((i) => ({ item: i.item, evidence: i.evidence })),
+                },
+              }
+            : {}),
+        },
       );
       if (decision.complete)
         await deps.outbox.transition(tx, orgId, key, 'approved', {

@@ -386,6 +386,18 @@ export interface SuggestionsTable {
   created_at: InstantText;
 }
 
+/** Attestations for the pre-sale / pre-filing gates (0009): one per outbox key and item. */
+export interface GateAttestationsTable {
+  org_id: string;
+  outbox_key: string;
+  /** address_verified, partial_payment_cleared, military_checked, manager_signoff. */
+  item: string;
+  user_id: string;
+  at: InstantText;
+  /** What it rests on (an SCRA report number, a written agreement …). */
+  evidence: string;
+}
+
 export interface ScansTable {
   org_id: string;
   id: string;
@@ -478,6 +490,7 @@ export interface Schema {
   api_tokens: ApiTokensTable;
   webhook_events: WebhookEventsTable;
   suggestions: SuggestionsTable;
+  gate_attestations: GateAttestationsTable;
 }
 
 export type TableName = keyof Schema;
@@ -512,6 +525,7 @@ export const TABLES = [
   'api_tokens',
   'webhook_events',
   'suggestions',
+  'gate_attestations',
 ] as const satisfies readonly TableName[];
 
 // Compile-time check that TABLES lists every table of Schema.

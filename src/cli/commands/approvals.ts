@@ -10,6 +10,7 @@ import {
   type ApprovalDeps,
   type ApproveTarget,
 } from '../../app/approve-action.js';
+import { gateFor } from '../../app/pre-action-gate.js';
 import { rejectAction } from '../../app/reject-action.js';
 import { AppError, InputError } from '../../domain/errors.js';
 import { withRuntime, type Runtime } from '../../main.js';
@@ -17,6 +18,7 @@ import type { DbTransaction } from '../../storage/database.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
 import { createUsersRepo } from '../../storage/repos/users-repo.js';
 import type { CliContext } from '../context.js';
+import { gateDeps } from './gate.js';
 import { DB_OPTION_HELP } from './migrate.js';
 import { outboxItemJson, table } from './outbox.js';
 
@@ -27,6 +29,7 @@ function deps(rt: Runtime): ApprovalDeps<DbTransaction> {
     outbox: createOutboxRepo(rt.db, rt.clock),
     users: createUsersRepo(rt.db, rt.clock),
     clock: rt.clock,
+    gate: (orgId, key) => gateFor(gateDeps(rt), orgId, key),
   };
 }
 

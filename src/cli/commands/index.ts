@@ -19,6 +19,7 @@ import { registerResolve } from './resolve.js';
 import { registerErase } from './erase.js';
 import { registerPacket } from './packet.js';
 import { registerSuggestions } from './suggestions.js';
+import { registerGate } from './gate.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -41,4 +42,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerErase(program, ctx);
   registerSuggestions(program, ctx);
   registerPacket(program, ctx);
+  registerGate(program, ctx);
 }

@@ -11,6 +11,7 @@ import { scanAtScaleMigration } from './0005-scan-at-scale.js';
 import { documentsMigration } from './0006-documents.js';
 import { contactAttemptsMigration } from './0007-contact-attempts.js';
 import { repliesSuggestionsMigration } from './0008-replies-suggestions.js';
+import { gateAttestationsMigration } from './0009-gate-attestations.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -22,6 +23,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0006-documents': documentsMigration(types),
     '0007-contact-attempts': contactAttemptsMigration(),
     '0008-replies-suggestions': repliesSuggestionsMigration(types),
+    '0009-gate-attestations': gateAttestationsMigration(types),
   };
 }
 
