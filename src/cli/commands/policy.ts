@@ -17,6 +17,7 @@ import type { CliContext } from '../context.js';
 import { readInputFile } from '../io.js';
 import { registerPolicyPreview } from './policy-preview.js';
 import { registerPolicyStore } from './policy-store.js';
+import { registerPolicyWhich } from './policy-which.js';
 
 /** A module that adds subcommands to the `policy` group. */
 export type PolicySubcommands = (policyCmd: Command, ctx: CliContext) => void;
@@ -30,11 +31,12 @@ export function policyGroup(program: Command): Command {
     .description('validate, preview, store and list delinquency policies (SPEC 3.3)');
 }
 
-/** Every `policy` subcommand: `validate`, `preview`, `apply` and `list`. */
+/** Every `policy` subcommand: `validate`, `preview`, `apply`, `list` and `which`. */
 export function registerPolicyCommands(policyCmd: Command, ctx: CliContext): void {
   registerPolicyValidate(policyCmd, ctx);
   registerPolicyPreview(policyCmd, ctx);
   registerPolicyStore(policyCmd, ctx);
+  registerPolicyWhich(policyCmd, ctx);
 }
 
 /** Registers the `policy` group on the program with this module's subcommands. */

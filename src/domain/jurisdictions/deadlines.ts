@@ -4,9 +4,10 @@
  * service counts, and any extra days for the delivery method.
  */
 import { addBusinessDays, nextBusinessDayOnOrAfter } from '../calendar/business-days.js';
-import { addDays, type LocalDate } from '../dates.js';
+import { NO_HOLIDAYS } from '../calendar/holidays.js';
+import { addDays, daysBetween, type LocalDate } from '../dates.js';
 import type { DeliveryMethod } from '../portfolio/schema.js';
-import type { NoticeRule } from './types.js';
+import type { FollowUp, NoticeRule } from './types.js';
 
 /**
  * The last day of the notice period for a notice served (or mailed) on `serviceDate` by
@@ -39,4 +40,35 @@ export function noticeDeadline(
   if (rule.counting === 'calendar') return addDays(base, rule.periodDays + extension);
   const end = addBusinessDays(base, rule.periodDays, rule.holidays);
   return extension > 0 ? nextBusinessDayOnOrAfter(addDays(end, extension), rule.holidays) : end;
+}
+
+/** A week of service dates (Monday 2024-01-01 to Sunday 2024-01-07): only the weekday matters. */
+const ONE_WEEK: LocalDate[] = Array.from({ length: 7 }, (_, i) => addDays('2024-01-01', i));
+
+/**
+ * The most calendar days a notice served by `method` can take, from the day of service to
+ * its deadline, for any weekday of service, weekends counted but no holidays (a holiday in
+ * the period can only make it longer). A sale may be held that many days after the notice
+ * at the earliest, any other step one day later: a policy whose stages leave less room
+ * breaks the statute for every lease served on the wrong weekday.
+ */
+export function longestNoticeSpanDays(rule: NoticeRule, method: DeliveryMethod): number {
+  const noHolidays: NoticeRule = { ...rule, holidays: NO_HOLIDAYS };
+  let longest = 0;
+  for (const served of ONE_WEEK)
+    longest = Math.max(longest, daysBetween(served, noticeDeadline(noHolidays, served, method)));
+  return longest;
+}
+
+/** The steps each template's notice precedes when its rule does not say (`mustPrecede`). */
+const DEFAULT_FOLLOW_UPS: Readonly<Record<string, readonly FollowUp[]>> = {
+  'pay-or-quit-notice': ['filing'],
+  'pre-lien-notice': ['notice:lien-notice', 'access_denial', 'cut_lock', 'sale'],
+  'lien-notice': ['cut_lock', 'sale'],
+  'auction-notice': ['sale'],
+};
+
+/** The steps that must wait for the period of `rule`'s notice sent with `template`. */
+export function followUpsOf(rule: NoticeRule, template: string): readonly FollowUp[] {
+  return rule.mustPrecede ?? DEFAULT_FOLLOW_UPS[template] ?? [];
 }

@@ -20,6 +20,12 @@ export interface RuleMeta {
   citation: string;
   sources: string[];
   status: RuleStatus;
+  /**
+   * Parts of the rule the reference could not confirm although the rest has `status`, e.g.
+   * `delivery methods` or `statutory form`. A stage relying on a rule with unverified parts
+   * is treated like one relying on an unverified rule: no autopilot without counsel.
+   */
+  unverifiedParts?: string[];
   note?: string;
 }
 
@@ -57,6 +63,17 @@ export interface LateFeeRule extends RuleMeta {
 
 export type DayCounting = 'calendar' | 'court_days' | 'business_days' | 'judicial_days';
 
+/**
+ * A step of a policy that may only be taken once a notice's period has run:
+ * - `filing`: an `escalate` to `legal`, or a `status` action setting `eviction`;
+ * - `access_denial`: an `access` action that denies something;
+ * - `overlock`, `cut_lock`: those actions;
+ * - `sale`: an `auction` action (its sale date: the stage's date + `inDays`);
+ * - `notice:<template>`: a document action with that template.
+ */
+export type FollowUp =
+  'filing' | 'access_denial' | 'overlock' | 'cut_lock' | 'sale' | `notice:${string}`;
+
 export interface NoticeRule extends RuleMeta {
   appliesTo: PropertyKind[];
   /** Template ids of the notices this rule governs, e.g. `pay-or-quit-notice`. */
@@ -79,6 +96,47 @@ export interface NoticeRule extends RuleMeta {
   earliestDay?: number;
   /** Statutory wording slots for the document renderer. */
   wording?: Record<string, string>;
+  /**
+   * Steps that must wait for the notice's period: a sale may be held on or after the
+   * deadline (the period is "at least N days before the sale"), any other step from the day
+   * after it (the tenant has the whole last day). When absent, the template's default
+   * applies (`followUpsOf` in deadlines.ts): a pay-or-quit notice precedes the filing; lien
+   * notices precede the cut lock and the sale, and a preliminary lien notice also the lockout
+   * and the lien notice; the sale advertisement precedes the sale.
+   */
+  mustPrecede?: FollowUp[];
+  /** Notices that must have been sent in an earlier stage (e.g. NY's RPL §235-e notice). */
+  precededBy?: PriorNotice[];
+  /**
+   * Methods accepted only together with another in the same action, e.g. NY storage: e-mail
+   * only with verified mail (`{email: ['certified_mail', …]}`).
+   */
+  onlyWith?: Partial<Record<DeliveryMethod, DeliveryMethod[]>>;
+}
+
+/** A notice that must come before another one, in an earlier stage of the policy. */
+export interface PriorNotice {
+  /** Template id of the earlier notice, e.g. `past-due-notice`. */
+  template: string;
+  /** What it is, for people: "written notice of non-receipt of rent". */
+  title: string;
+  citation: string;
+  /** It must go by at least one of these methods (e.g. certified mail). */
+  sentBy?: DeliveryMethod[];
+  /** Earliest day after the rent's due date it may be sent. */
+  earliestDay?: number;
+  /** Minimum calendar days between it and the notice that requires it. */
+  minDaysBefore?: number;
+}
+
+/**
+ * What a pack knows about the self-storage lien sale itself — its earliest date beyond the
+ * notices' periods and its advertising. A policy's `auction` actions rely on it, so an
+ * `unverified` sale rule keeps a sale stage out of autopilot.
+ */
+export interface SaleRule extends RuleMeta {
+  appliesTo: PropertyKind[];
+  title: string;
 }
 
 export interface JurisdictionPack {
@@ -89,4 +147,6 @@ export interface JurisdictionPack {
   holidays: string;
   lateFees: LateFeeRule[];
   notices: NoticeRule[];
+  /** Lien-sale rules (self-storage); absent when the pack has none. */
+  sales?: SaleRule[];
 }

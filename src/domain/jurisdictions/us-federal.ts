@@ -1,10 +1,17 @@
 /**
  * The US federal overlay. Federal law sets no late-fee caps or state-style notice periods for
  * private landlords, so the pack itself is empty; what applies everywhere (collection contact
- * hours and call frequency, SCRA, the bankruptcy stay, the CARES Act and HUD 30-day notices)
- * is data in `FEDERAL_OVERLAY`, each with its citation, sources and status, built only from
+ * hours and call frequency, TCPA calling hours, consent and revocation, CAN-SPAM opt-outs,
+ * SCRA, the bankruptcy stay, the CARES Act and HUD 30-day notices) is data in
+ * `FEDERAL_OVERLAY`, each with its citation, sources and status, built only from
  * /reference/jurisdictions.md section 3. Not legal advice.
+ *
+ * Not encoded (the format has no place for it, or the reference no fact): state-level
+ * call/text time-of-day rules (not researched); the Reg F conversation-based second
+ * presumption (text not read); the SCRA rent ceiling for 2026 (not published in the
+ * reference).
  */
+import type { LocalDate } from '../dates.js';
 import type { Cents } from '../money.js';
 import type { JurisdictionPack, RuleMeta, RuleStatus } from './types.js';
 
@@ -62,9 +69,42 @@ export interface FederalNoticeRule extends OverlayRule {
   noticeDays: number;
 }
 
+export interface ConsentRule extends OverlayRule {
+  /** Channels the consent is needed for (autodialed / prerecorded calls, robotexts). */
+  channels: ('voice' | 'sms')[];
+  /** Consent for informational calls and texts (rent reminders). */
+  consent: 'prior_express';
+  /** Consent when the call or text is marketing. */
+  marketingConsent: 'prior_express_written';
+}
+
+export interface RevocationRule extends OverlayRule {
+  channels: ('voice' | 'sms')[];
+  /** Replies that revoke consent per se (any reasonable method also revokes). */
+  keywords: string[];
+  /** Revocations and company do-not-call requests are honoured within these business days. */
+  honorWithinBusinessDays: number;
+  /** One confirmation text (no marketing) is allowed after a revocation. */
+  confirmationTexts: number;
+  /** Until this date the "revoke-all" part of §64.1200(a)(10) is waived. */
+  revokeAllWaivedUntil: LocalDate;
+}
+
+export interface OptOutRule extends OverlayRule {
+  channel: 'email';
+  /** Opt-outs honoured within this many business days. */
+  honorWithinBusinessDays: number;
+  /** Applies to commercial messages only (not transactional or relationship messages). */
+  commercialOnly: boolean;
+}
+
 export interface FederalOverlay {
   contactHours: ContactHoursRule;
   callFrequency: CallFrequencyRule;
+  tcpaCallingHours: ContactHoursRule;
+  tcpaConsent: ConsentRule;
+  tcpaRevocation: RevocationRule;
+  canSpamOptOut: OptOutRule;
   scraEviction: ScraEvictionRule;
   scraStorageLien: ScraStorageLienRule;
   bankruptcyStay: BankruptcyStayRule;
@@ -112,6 +152,101 @@ export const FEDERAL_OVERLAY: FederalOverlay = {
       '7 consecutive days, per person per debt; consumer-initiated calls do not count and calls ' +
       'with direct prior consent (valid up to 7 days) are excluded. A second presumption (calls ' +
       'within 7 days after a telephone conversation) exists; its exact text was not read (U).',
+  },
+  tcpaCallingHours: {
+    id: 'US/tcpa/calling-hours',
+    effectiveFrom: IN_FORCE_SINCE_UNRECORDED,
+    citation: '47 CFR §64.1200(c)(1), (f)(15)',
+    sources: [
+      'https://www.ecfr.gov/current/title-47/chapter-I/subchapter-B/part-64/subpart-L/section-64.1200',
+      'https://www.nwdebtresolution.com/post/telephone-consumer-protection-act-call-time-restrictions',
+    ],
+    status: 'secondary',
+    scope:
+      'Telephone solicitations (marketing) to residential subscribers; not rent-collection calls',
+    start: '08:00',
+    end: '21:00',
+    note:
+      "No telephone solicitation before 8:00 a.m. or after 9:00 p.m. local time at the called party's " +
+      'location (rule text quoted by secondary sources). The definition excludes calls with prior ' +
+      'express invitation or permission and calls to someone with an established business ' +
+      'relationship; rent-collection calls are not solicitations, so for collection outreach the ' +
+      'operative window is the FDCPA one (`contactHours`) plus any state rule (not researched).',
+  },
+  tcpaConsent: {
+    id: 'US/tcpa/consent',
+    effectiveFrom: IN_FORCE_SINCE_UNRECORDED,
+    citation: '47 CFR §64.1200(a)(1)(iii), (a)(2)',
+    sources: [
+      'http://edocket.access.gpo.gov/cfr_2008/octqtr/47cfr64.1200.htm',
+      'https://www.rothjackson.com/blog/2024/11/the-fcc-announces-effective-date-for-new-consent-revocation-rules/',
+    ],
+    status: 'secondary',
+    scope: 'Automated rent reminders by call or SMS to mobile numbers',
+    channels: ['voice', 'sms'],
+    consent: 'prior_express',
+    marketingConsent: 'prior_express_written',
+    note:
+      'Non-emergency calls using an autodialer or an artificial or prerecorded voice to a wireless ' +
+      "number need the called party's prior express consent — prior express written consent when " +
+      'the call is marketing (older CFR text read; current text secondary). The engine records ' +
+      'consent per contact and channel (`consent.sms`, `consent.voice`) and skips messages without ' +
+      'it (R10).',
+  },
+  tcpaRevocation: {
+    id: 'US/tcpa/consent-revocation',
+    effectiveFrom: '2025-04-11',
+    citation:
+      'FCC 24-24 (CG Docket 02-278); 89 FR 15756 (5 Mar 2024); 47 CFR §64.1200(a)(10), (a)(11), (a)(12), (d)(3)',
+    sources: [
+      'https://www.govinfo.gov/content/pkg/FR-2024-03-05/html/2024-04587.htm',
+      'https://lexbuild.dev/fr/2024/10/2024-23605',
+      'https://www.consumerfinancialserviceslawmonitor.com/2025/04/fcc-grants-limited-one-year-extension-for-tcpa-robocall-revocation-rule-compliance/',
+      'https://www.consumerfinancialserviceslawmonitor.com/?p=30918',
+      'https://www.gmlaw.com/news/fcc-extends-waiver-on-revocation-of-consent-rules-delaying-broad-applicability-until-2027-2',
+    ],
+    status: 'verified',
+    scope: 'All calls and texts that need TCPA consent, informational and marketing',
+    channels: ['voice', 'sms'],
+    keywords: ['STOP', 'QUIT', 'END', 'REVOKE', 'OPT OUT', 'CANCEL', 'UNSUBSCRIBE'],
+    honorWithinBusinessDays: 10,
+    confirmationTexts: 1,
+    revokeAllWaivedUntil: '2027-01-31',
+    note:
+      'Consent may be revoked by any reasonable method; callers may not dictate an exclusive ' +
+      'opt-out channel. Per se reasonable: an automated voice or key-press opt-out on a call, a ' +
+      'reply of STOP, QUIT, END, REVOKE, OPT OUT, CANCEL or UNSUBSCRIBE to a text, or the website or ' +
+      'number the caller designates; other wording creates a rebuttable presumption of revocation. ' +
+      'Revocations and company-specific do-not-call requests are honoured within a reasonable time ' +
+      'not exceeding 10 business days; one confirmation text (no marketing) is allowed (§(a)(12), ' +
+      'in force since 4 Apr 2024). (a)(10), (a)(11) and (d)(3) are in force from 11 Apr 2025; the ' +
+      '"revoke-all" part of (a)(10) — a revocation in reply to one kind of message stops all ' +
+      'robocalls and robotexts on unrelated matters — is waived until 31 Jan 2027 (DA 26-12). The ' +
+      'engine applies an opt-out immediately to its channel (R12), within the 10 days.',
+  },
+  canSpamOptOut: {
+    id: 'US/can-spam/opt-out',
+    effectiveFrom: IN_FORCE_SINCE_UNRECORDED,
+    citation: '15 U.S.C. §§7702(2), 7702(17), 7704(a); 16 CFR §§316.3, 316.5',
+    sources: [
+      'https://www.optizmo.com/blog/can-spam-deep-dive-series-honoring-opt-out-requests/',
+      'https://law.lawstack.com/cfr/16/316.5/',
+      'https://spamtacular.com/2008/10/07/prior-business-relationships-are-irrelevant',
+      'https://www.nafcu.org/compliance-blog/do-emails-containing-transactional-or-relationship-content-require-unsubscribe-option',
+      'https://itlaw.fandom.com/wiki/Primary_purpose',
+    ],
+    status: 'secondary',
+    scope:
+      'Commercial e-mail only; transactional or relationship messages (balances, statements) are not commercial but may not use false header information',
+    channel: 'email',
+    honorWithinBusinessDays: 10,
+    commercialOnly: true,
+    note:
+      'Commercial e-mail must not use false or misleading header information, must identify itself ' +
+      'as an advertisement, give a clear opt-out mechanism and a valid physical postal address, and ' +
+      'honour opt-outs within 10 business days, without a fee, extra information, or more than a ' +
+      'reply e-mail or a single web page visit. Mixed messages are judged by their primary purpose. ' +
+      'Rent reminders and statements are transactional or relationship messages.',
   },
   scraEviction: {
     id: 'US/scra/eviction',
