@@ -108,4 +108,15 @@ describe('messages carry their rendered text', () => {
     const later = renderedMessage(input, sms('T1'), '2026-10-02');
     expect(later?.body).toContain('past due: $1,500.00');
   });
+
+  it('plurals follow the language: one day, 15 days; un día, 15 días', () => {
+    const final = { ...sms('T1'), payload: { template: 'final-notice', date: '2026-10-02' } };
+    expect(renderedMessage(input, final, '2026-10-02')?.body).toContain(
+      ', 1 day after the due date',
+    );
+    expect(renderedMessage(input, final, '2026-10-16')?.body).toContain(', 15 days after');
+    const es = { ...final, contactId: 'T2' };
+    expect(renderedMessage(input, es, '2026-10-02')?.body).toContain(', 1 día después');
+    expect(renderedMessage(input, es, '2026-10-16')?.body).toContain(', 15 días después');
+  });
 });

@@ -137,7 +137,7 @@ const EN: Record<LibraryTemplateId, LibraryTemplate> = {
   'final-notice': {
     kind: 'message',
     subject: 'Final reminder: past-due balance at {{ property.name }}',
-    body: `Hi {{ tenant.first_name }}, your account for unit {{ lease.unit }} at {{ property.name }} is still past due: {{ case.past_due | money }}{% if case.days_past_due %}, {{ case.days_past_due }} days after the due date{% endif %}. This is our final reminder before we take the next steps described in your lease. Please pay or contact us{% if notice.deadline %} by {{ notice.deadline | date }}{% endif %} so we can resolve this together.{% if pay_link %} Pay online: {{ pay_link }}{% endif %}{% if office_contact %} {{ office_contact }}{% endif %}`,
+    body: `Hi {{ tenant.first_name }}, your account for unit {{ lease.unit }} at {{ property.name }} is still past due: {{ case.past_due | money }}{% if case.days_past_due %}, {{ case.days_past_due | plural: 'day', 'days' }} after the due date{% endif %}. This is our final reminder before we take the next steps described in your lease. Please pay or contact us{% if notice.deadline %} by {{ notice.deadline | date }}{% endif %} so we can resolve this together.{% if pay_link %} Pay online: {{ pay_link }}{% endif %}{% if office_contact %} {{ office_contact }}{% endif %}`,
   },
   'promise-confirmation': {
     kind: 'message',
@@ -307,7 +307,7 @@ const ES: Record<LibraryTemplateId, LibraryTemplate> = {
   'final-notice': {
     kind: 'message',
     subject: 'Último recordatorio: saldo vencido en {{ property.name }}',
-    body: `Hola {{ tenant.first_name }}, su cuenta de la unidad {{ lease.unit }} en {{ property.name }} sigue con un saldo vencido de {{ case.past_due | money }}{% if case.days_past_due %}, {{ case.days_past_due }} días después de la fecha de vencimiento{% endif %}. Este es nuestro último recordatorio antes de tomar los siguientes pasos que indica su contrato. Por favor pague o comuníquese con nosotros{% if notice.deadline %} a más tardar el {{ notice.deadline | date }}{% endif %} para resolverlo juntos.{% if pay_link %} Pague en línea: {{ pay_link }}{% endif %}{% if office_contact %} {{ office_contact }}{% endif %}`,
+    body: `Hola {{ tenant.first_name }}, su cuenta de la unidad {{ lease.unit }} en {{ property.name }} sigue con un saldo vencido de {{ case.past_due | money }}{% if case.days_past_due %}, {{ case.days_past_due | plural: 'día', 'días' }} después de la fecha de vencimiento{% endif %}. Este es nuestro último recordatorio antes de tomar los siguientes pasos que indica su contrato. Por favor pague o comuníquese con nosotros{% if notice.deadline %} a más tardar el {{ notice.deadline | date }}{% endif %} para resolverlo juntos.{% if pay_link %} Pague en línea: {{ pay_link }}{% endif %}{% if office_contact %} {{ office_contact }}{% endif %}`,
   },
   'promise-confirmation': {
     kind: 'message',

@@ -1,6 +1,6 @@
 /**
  * Rendering of message and document templates with LiquidJS (SPEC 6): pure and
- * synchronous. Two filters besides Liquid's own:
+ * synchronous. Three filters besides Liquid's own (`plural`: see pluralFilter):
  * - `money`: integer cents → `$1,500.00`. Spanish uses `Intl.NumberFormat('es-US')`, the
  *   convention of Spanish-speaking readers in the United States: `$1,500.00` as well (not
  *   the European `1.500,00 US$`).
@@ -66,6 +66,21 @@ function dateFilter(locale: Locale) {
     typeof value === 'string' ? formatLongDate(value, locale) : (value ?? '');
 }
 
+/**
+ * `{{ case.days_past_due | plural: 'day', 'days' }}` → `1 day`, `15 days`; in Spanish
+ * `{{ n | plural: 'día', 'días' }}`. The locale's plural rules pick the form (Intl).
+ */
+function pluralFilter(locale: Locale) {
+  const rules = new Intl.PluralRules(INTL_LOCALE[locale]);
+  const numbers = new Intl.NumberFormat(INTL_LOCALE[locale]);
+  return (value: unknown, one: unknown, other: unknown): unknown => {
+    const n = typeof value === 'number' ? value : Number(value);
+    if (!Number.isFinite(n)) return value ?? '';
+    const word = rules.select(n) === 'one' ? one : (other ?? one);
+    return `${numbers.format(n)} ${String(word ?? '')}`.trim();
+  };
+}
+
 const engines = new Map<string, Liquid>();
 
 /** The Liquid engine for a locale and currency (cached; engines are immutable once built). */
@@ -85,6 +100,7 @@ export function liquidEngine(locale: Locale = 'en', currency = 'USD'): Liquid {
     });
     engine.registerFilter('money', moneyFilter(locale, currency));
     engine.registerFilter('date', dateFilter(locale));
+    engine.registerFilter('plural', pluralFilter(locale));
     engines.set(key, engine);
   }
   return engine;
