@@ -16,6 +16,9 @@ import { buildApp } from '../../http/app.js';
 import type { UnsubscribeOptions } from '../../http/routes/unsubscribe.js';
 import { API_V1_ROUTES } from '../../http/routes/v1/index.js';
 import { provideRepliesApi } from '../../http/routes/v1/replies.js';
+import { provideReportsApi } from '../../http/routes/v1/reports.js';
+import { renderReportPdf } from '../../reports/render-pdf.js';
+import { reportsRepo } from '../../storage/repos/reports-repo.js';
 import { startServer } from '../../http/server.js';
 import {
   inboundFor,
@@ -64,7 +67,16 @@ export function registerServe(program: Command, ctx: CliContext): void {
           // The sandbox channels until real connectors are configured; each is added with
           // registerWebhookConnector (app/ports/webhooks.ts), built from the runtime's settings.
           webhooks: createWebhookRegistry(sandboxConnectorsFor(rt)),
-          apiRoutes: [provideRepliesApi(inboundFor(rt.db, rt.clock)), ...API_V1_ROUTES],
+          apiRoutes: [
+            provideRepliesApi(inboundFor(rt.db, rt.clock)),
+            provideReportsApi({
+              ...storesFor(rt.db),
+              reports: reportsRepo(rt.db),
+              clock: rt.clock,
+              renderPdf: renderReportPdf,
+            }),
+            ...API_V1_ROUTES,
+          ],
           webhookEvents: createWebhookEventsRepo(rt.db, rt.orgId),
           auth: createApiTokenAuth(rt.db),
           clock: rt.clock,

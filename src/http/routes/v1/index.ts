@@ -6,7 +6,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { meRoutes } from './me.js';
 import { repliesRoutes } from './replies.js';
+import { reportsRoutes } from './reports.js';
 
 export type ApiRoutes = FastifyPluginAsync;
 
-export const API_V1_ROUTES: readonly ApiRoutes[] = [meRoutes, repliesRoutes];
+export const API_V1_ROUTES: readonly ApiRoutes[] = [meRoutes, repliesRoutes, reportsRoutes];
