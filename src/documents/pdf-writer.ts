@@ -78,7 +78,7 @@ export function pdfSafe(text: string): string {
 }
 
 /** A fixed Date for the info dictionary: midnight UTC of a local date, or the instant given. */
-function infoDate(date: string): Date {
+export function pdfInfoDate(date: string): Date {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00.000Z`) : new Date(date);
   if (Number.isNaN(d.getTime())) throw new RangeError(`not a date: ${date}`);
   d.setUTCMilliseconds(0); // the PDF date has whole seconds
@@ -94,7 +94,7 @@ export interface PdfWriter {
 }
 
 export function openPdf(setup: PdfSetup): PdfWriter {
-  const date = infoDate(setup.date);
+  const date = pdfInfoDate(setup.date);
   const doc = new PDFDocument({
     size: 'LETTER',
     margins: { top: PAGE.margin, left: PAGE.margin, right: PAGE.margin, bottom: PAGE.bottom },

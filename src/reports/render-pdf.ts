@@ -10,9 +10,11 @@
  * is fixed too; only the PDF standard fonts are used (no font file, no subsetting); streams
  * are compressed by pdfkit's pure-JS deflate; nothing reads the clock.
  *
- * An adapter (it does I/O through pdfkit's buffers); it imports only the domain.
+ * An adapter (it does I/O through pdfkit's buffers); text and dates follow the notices' rules
+ * (documents/pdf-writer.ts), so every PDF Arrears makes draws the same characters.
  */
 import PDFDocument from 'pdfkit';
+import { pdfInfoDate, pdfSafe } from '../documents/pdf-writer.js';
 import type {
   ReportColumn,
   ReportDocument,
@@ -31,46 +33,11 @@ const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-
 const SIZE = { title: 16, meta: 10, heading: 11, cell: 8, text: 9, footer: 7.5 } as const;
 const PAD = 3;
 
-// WinAnsiEncoding beyond Latin-1: what the standard fonts can show in 0x80–0x9F.
-const WIN_ANSI_EXTRA = new Set([
-  0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152,
-  0x017d, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
-  0x0153, 0x017e, 0x0178,
-]);
-const REPLACEMENTS: Record<string, string> = {
-  '≥': '>=',
-  '≤': '<=',
-  '→': '->',
-  '←': '<-',
-  '\u2212': '-',
-  '\u2010': '-',
-  '\u2011': '-',
-  '\u00a0': ' ',
-  '\u2009': ' ',
-  '\u202f': ' ',
-  '\t': '    ',
-};
-
-/** Text the standard fonts can draw; anything else is spelled another way or becomes `?`. */
-export function pdfText(text: string): string {
-  let out = '';
-  for (const ch of text.normalize('NFC')) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '\n' || (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff)) out += ch;
-    else if (WIN_ANSI_EXTRA.has(cp)) out += ch;
-    else out += REPLACEMENTS[ch] ?? '?';
-  }
-  return out;
-}
-
-function infoDate(date: string): Date {
-  const d = new Date(`${date}T00:00:00.000Z`);
-  if (Number.isNaN(d.getTime())) throw new RangeError(`not a date: ${date}`);
-  return d;
-}
+/** Text the standard fonts can draw (the notices' rule, documents/pdf-writer.ts). */
+export const pdfText = pdfSafe;
 
 export async function renderReportPdf(report: ReportDocument): Promise<RenderedReportPdf> {
-  const date = infoDate(report.date);
+  const date = pdfInfoDate(report.date);
   const doc = new PDFDocument({
     size: 'LETTER',
     layout: 'landscape',
