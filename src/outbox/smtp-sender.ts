@@ -9,8 +9,8 @@
  * 4xx and failures before anything was sent → retryable.
  */
 import { createHash } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import type { OutboxItem, Sender, SendOutcome } from '../app/ports/outbox.js';
+import { fromDomain, smtpTransport } from './smtp-transport.js';
 
 export interface Recipient {
   email: string;
@@ -54,31 +54,8 @@ export function smtpOutcome(e: SmtpError): SendOutcome {
 }
 
 export function createSmtpSender(options: SmtpSenderOptions): Sender {
-  const timeout = options.timeoutMs ?? 30_000;
-  const url = new URL(options.url);
-  const secure = url.protocol === 'smtps:';
-  const transport = nodemailer.createTransport({
-    host: url.hostname,
-    port: url.port ? Number(url.port) : secure ? 465 : 587,
-    secure,
-    ...(url.username
-      ? {
-          auth: {
-            user: decodeURIComponent(url.username),
-            pass: decodeURIComponent(url.password),
-          },
-        }
-      : {}),
-    // Plain-text local relays (tests, a relay on the host) offer no TLS upgrade.
-    ignoreTLS: url.searchParams.get('tls') === 'off',
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-  });
-  const host = (() => {
-    const at = options.from.lastIndexOf('@');
-    return at >= 0 ? options.from.slice(at + 1).replace(/[>\s].*$/, '') : 'arrears.local';
-  })();
+  const transport = smtpTransport(options.url, options.timeoutMs ?? 30_000);
+  const host = fromDomain(options.from);
   return {
     id: 'smtp',
     idempotent: false,

@@ -386,6 +386,26 @@ export interface SuggestionsTable {
   created_at: InstantText;
 }
 
+/** Reports e-mailed on a schedule (0010): a cron pattern in a time zone. */
+export interface ReportSchedulesTable {
+  org_id: string;
+  id: string;
+  /** owner, aging or weekly. */
+  report: string;
+  /** Owner report: only this owner (null: every owner). */
+  owner_id: string | null;
+  /** Comma-separated e-mail addresses. */
+  recipients: string;
+  /** Five- or six-field cron pattern, e.g. `0 8 * * 1` (Monday 08:00). */
+  cron: Generated<string>;
+  /** IANA zone the pattern is read in. */
+  timezone: string;
+  /** The scheduled instant last delivered (or skipped); null before the first. */
+  last_run_at: InstantText | null;
+  created_at: InstantText;
+  created_by: string;
+}
+
 /** Attestations for the pre-sale / pre-filing gates (0009): one per outbox key and item. */
 export interface GateAttestationsTable {
   org_id: string;
@@ -491,6 +511,7 @@ export interface Schema {
   webhook_events: WebhookEventsTable;
   suggestions: SuggestionsTable;
   gate_attestations: GateAttestationsTable;
+  report_schedules: ReportSchedulesTable;
 }
 
 export type TableName = keyof Schema;
@@ -526,6 +547,7 @@ export const TABLES = [
   'webhook_events',
   'suggestions',
   'gate_attestations',
+  'report_schedules',
 ] as const satisfies readonly TableName[];
 
 // Compile-time check that TABLES lists every table of Schema.

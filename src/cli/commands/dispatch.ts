@@ -33,6 +33,7 @@ import { abortOnSignals, DEFAULT_INTERVAL_MS, runWorker } from '../../outbox/wor
 import type { CliContext } from '../context.js';
 import { DB_OPTION_HELP } from './migrate.js';
 import { parseAtOption } from './scan.js';
+import { withScheduledReports } from './schedule.js';
 
 /** The dispatch-time re-check: the evaluator over the stored portfolio. */
 export function recheckFor(rt: Runtime): Recheck {
@@ -202,7 +203,8 @@ export function registerDispatch(program: Command, ctx: CliContext): void {
       const interval = positiveInt(opts.intervalMs, '--interval-ms') ?? DEFAULT_INTERVAL_MS;
       const maxPasses = positiveInt(opts.maxPasses, '--max-passes');
       const summary = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, async (rt) => {
-        const dispatcher = createDispatcher(config(rt, ctx, opts));
+        // Each pass also delivers the scheduled reports that are due (cli/commands/schedule.ts).
+        const dispatcher = withScheduledReports(rt, ctx, createDispatcher(config(rt, ctx, opts)));
         const controller = new AbortController();
         const uninstall = abortOnSignals(controller, {
           onStop: (s) =>

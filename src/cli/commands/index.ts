@@ -20,6 +20,7 @@ import { registerErase } from './erase.js';
 import { registerPacket } from './packet.js';
 import { registerSuggestions } from './suggestions.js';
 import { registerGate } from './gate.js';
+import { registerSchedules } from './schedule.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -43,4 +44,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSuggestions(program, ctx);
   registerPacket(program, ctx);
   registerGate(program, ctx);
+  registerSchedules(program, ctx); // after registerReports: adds `report schedule|deliver`
 }

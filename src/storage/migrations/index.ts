@@ -12,6 +12,7 @@ import { documentsMigration } from './0006-documents.js';
 import { contactAttemptsMigration } from './0007-contact-attempts.js';
 import { repliesSuggestionsMigration } from './0008-replies-suggestions.js';
 import { gateAttestationsMigration } from './0009-gate-attestations.js';
+import { reportSchedulesMigration } from './0010-report-schedules.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -24,6 +25,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0007-contact-attempts': contactAttemptsMigration(),
     '0008-replies-suggestions': repliesSuggestionsMigration(types),
     '0009-gate-attestations': gateAttestationsMigration(types),
+    '0010-report-schedules': reportSchedulesMigration(types),
   };
 }
 
