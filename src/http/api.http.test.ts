@@ -309,8 +309,18 @@ describe('OpenAPI and /docs', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: 'https://a.example.com' }]);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/cases',
+      '/api/v1/cases/{leaseId}',
+      '/api/v1/changes',
+      '/api/v1/exceptions',
       '/api/v1/me',
       '/api/v1/openapi.json',
+      '/api/v1/outbox',
+      '/api/v1/queue',
+      '/api/v1/queue/approve',
+      '/api/v1/queue/{key}',
+      '/api/v1/queue/{key}/approve',
+      '/api/v1/queue/{key}/reject',
       '/api/v1/replies',
       '/api/v1/reports/{name}',
       '/api/v1/suggestions',

@@ -5,6 +5,7 @@
  * policyVersion, createdAt, updatedAt, …}]}`.
  */
 import type { Command } from 'commander';
+import { outboxItemJson } from '../../app/outbox-view.js';
 import type { OutboxItem, OutboxStatus } from '../../app/ports/outbox.js';
 import { InputError } from '../../domain/errors.js';
 import { isOutboxStatus, OUTBOX_STATUSES } from '../../domain/outbox/states.js';
@@ -13,34 +14,8 @@ import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
 import type { CliContext } from '../context.js';
 import { DB_OPTION_HELP } from './migrate.js';
 
-/** The JSON of one item, as `outbox --json` and `queue --json` print it (no content). */
-export function outboxItemJson(item: OutboxItem) {
-  return {
-    key: item.key,
-    leaseId: item.leaseId,
-    episode: item.episode,
-    stage: item.stage,
-    action: item.action,
-    type: item.type,
-    channel: item.channel,
-    method: item.method,
-    contactId: item.contactId,
-    status: item.status,
-    reason: item.reason,
-    policyId: item.policyId,
-    policyVersion: item.policyVersion,
-    amountCents: item.amountCents,
-    pastDueCents: item.pastDueCents,
-    approvalsRequired: item.approvalsRequired,
-    version: item.version,
-    dueAt: item.dueAt,
-    attempts: item.attempts,
-    provider: item.provider,
-    providerId: item.providerId,
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-  };
-}
+// The shape is shared with the HTTP API (app/outbox-view.ts).
+export { outboxItemJson } from '../../app/outbox-view.js';
 
 /** `--status failed,unknown` → statuses; exit 2 naming the valid ones otherwise. */
 export function parseStatuses(value: string): OutboxStatus[] {

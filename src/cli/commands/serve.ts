@@ -10,11 +10,14 @@
  */
 import type { Command } from 'commander';
 import { optOutByLink } from '../../app/opt-out-by-link.js';
+import { gateFor } from '../../app/pre-action-gate.js';
 import { createWebhookRegistry } from '../../app/ports/webhooks.js';
 import { InputError } from '../../domain/errors.js';
 import { buildApp } from '../../http/app.js';
 import type { UnsubscribeOptions } from '../../http/routes/unsubscribe.js';
+import { provideCasesApi } from '../../http/routes/v1/cases.js';
 import { API_V1_ROUTES } from '../../http/routes/v1/index.js';
+import { provideQueueApi } from '../../http/routes/v1/queue.js';
 import { provideRepliesApi } from '../../http/routes/v1/replies.js';
 import { provideReportsApi } from '../../http/routes/v1/reports.js';
 import { renderReportPdf } from '../../reports/render-pdf.js';
@@ -28,10 +31,14 @@ import {
   type Runtime,
 } from '../../main.js';
 import { createApiTokenAuth } from '../../storage/repos/api-tokens-repo.js';
+import { documentsRepo } from '../../storage/repos/documents-repo.js';
+import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
+import { createUsersRepo } from '../../storage/repos/users-repo.js';
 import { createHealthRepo, createStorageMetrics } from '../../storage/repos/health-repo.js';
 import { tenantLeasesStore } from '../../storage/repos/tenant-leases-repo.js';
 import { createWebhookEventsRepo } from '../../storage/repos/webhook-events-repo.js';
 import type { CliContext } from '../context.js';
+import { gateDeps } from './gate.js';
 import { DB_OPTION_HELP } from './migrate.js';
 
 interface ServeOptions {
@@ -75,6 +82,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
               clock: rt.clock,
               renderPdf: renderReportPdf,
             }),
+            ...queueAndCasesApi(rt),
             ...API_V1_ROUTES,
           ],
           webhookEvents: createWebhookEventsRepo(rt.db, rt.orgId),
@@ -97,6 +105,28 @@ export function registerServe(program: Command, ctx: CliContext): void {
         await rt.close();
       }
     });
+}
+
+/** The outbox, approval queue, exceptions and case pages of `/api/v1`. */
+function queueAndCasesApi(rt: Runtime) {
+  const stores = storesFor(rt.db);
+  const outbox = createOutboxRepo(rt.db, rt.clock);
+  return [
+    provideQueueApi({
+      outbox,
+      users: createUsersRepo(rt.db, rt.clock),
+      clock: rt.clock,
+      gate: (orgId, key) => gateFor(gateDeps(rt), orgId, key),
+      portfolio: stores.portfolio,
+    }),
+    provideCasesApi({
+      ...stores,
+      cases: reportsRepo(rt.db),
+      outbox,
+      documents: documentsRepo(rt.db, rt.clock),
+      clock: rt.clock,
+    }),
+  ];
 }
 
 /** One-click unsubscribe links, when e-mail links are signed (ARREARS_UNSUBSCRIBE_SECRET). */

@@ -4,10 +4,18 @@
  * new resources here, one file each under routes/v1/.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { casesRoutes } from './cases.js';
 import { meRoutes } from './me.js';
+import { queueRoutes } from './queue.js';
 import { repliesRoutes } from './replies.js';
 import { reportsRoutes } from './reports.js';
 
 export type ApiRoutes = FastifyPluginAsync;
 
-export const API_V1_ROUTES: readonly ApiRoutes[] = [meRoutes, repliesRoutes, reportsRoutes];
+export const API_V1_ROUTES: readonly ApiRoutes[] = [
+  meRoutes,
+  repliesRoutes,
+  reportsRoutes,
+  queueRoutes,
+  casesRoutes,
+];
