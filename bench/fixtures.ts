@@ -2,6 +2,10 @@
  * Synthetic leases for benchmarks: about 12 ledger entries each with partial payments,
  * a reversal, holds and send-window deferrals, under an 8-stage policy.
  */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { addDays } from '../src/domain/dates.js';
 import { policy as policySchema, type Policy } from '../src/domain/policy/schema.js';
 import { portfolio as portfolioSchema, type Portfolio } from '../src/domain/portfolio/schema.js';
@@ -83,48 +87,98 @@ export function benchPolicy(): Policy {
 
 export type BenchMix = 'typical' | 'stress';
 
-export function benchPortfolio(leases: number, mix: BenchMix = 'typical', seed = 42): Portfolio {
+/** The two properties every bench portfolio uses (leases alternate between them). */
+export const BENCH_PROPERTIES = [
+  {
+    id: 'P-LA',
+    name: 'Oak Court',
+    timezone: 'America/Los_Angeles',
+    jurisdiction: 'US-CA',
+    kind: 'residential',
+    runAt: '09:00',
+  },
+  {
+    id: 'P-NY',
+    name: 'Elm House',
+    timezone: 'America/New_York',
+    jurisdiction: 'US-NY',
+    kind: 'residential',
+    runAt: '21:00',
+  },
+] as const;
+
+export interface BenchTenant {
+  id: string;
+  name: string;
+  phone: string;
+  email: string;
+  address: string;
+  consent: { sms: boolean; email: boolean; eNotices: boolean };
+}
+export interface BenchLease {
+  id: string;
+  propertyId: string;
+  unit: string;
+  tenantIds: string[];
+  rentCents: number;
+}
+export interface BenchEntry {
+  id: string;
+  leaseId: string;
+  date: string;
+  type: 'charge' | 'payment' | 'reversal';
+  category?: 'rent';
+  amountCents: number;
+  dueDate?: string;
+  reverses?: string;
+}
+export interface BenchEvent {
+  leaseId: string;
+  date: string;
+  type: 'promise' | 'dispute' | 'release';
+  until?: string;
+  hold?: 'dispute';
+}
+
+/** One lease of a bench portfolio: its tenant, the lease, its ledger and its events. */
+export interface BenchLeaseRecords {
+  tenant: BenchTenant;
+  lease: BenchLease;
+  ledger: BenchEntry[];
+  events: BenchEvent[];
+}
+
+/**
+ * The leases of a bench portfolio one at a time, so a writer can stream a portfolio of any
+ * size (`gen --format csv`) without holding it in memory. `benchPortfolio` is the same
+ * sequence collected and validated.
+ */
+export function* benchLeases(
+  leases: number,
+  mix: BenchMix = 'typical',
+  seed = 42,
+): Generator<BenchLeaseRecords> {
   const rnd = prng(seed);
-  const properties = [
-    {
-      id: 'P-LA',
-      name: 'Oak Court',
-      timezone: 'America/Los_Angeles',
-      jurisdiction: 'US-CA',
-      kind: 'residential',
-      runAt: '09:00',
-    },
-    {
-      id: 'P-NY',
-      name: 'Elm House',
-      timezone: 'America/New_York',
-      jurisdiction: 'US-NY',
-      kind: 'residential',
-      runAt: '21:00',
-    },
-  ];
-  const tenants: unknown[] = [];
-  const leaseRows: unknown[] = [];
-  const ledger: unknown[] = [];
-  const events: unknown[] = [];
   for (let i = 0; i < leases; i++) {
     const id = `L${i}`;
     const rent = 80000 + Math.floor(rnd() * 200000);
-    tenants.push({
+    const tenant: BenchTenant = {
       id: `T${i}`,
       name: `Tenant ${i}`,
       phone: `+1415555${String(i % 10000).padStart(4, '0')}`,
       email: `t${i}@example.com`,
       address: `${i} Main St`,
       consent: { sms: rnd() > 0.2, email: true, eNotices: rnd() > 0.5 },
-    });
-    leaseRows.push({
+    };
+    const lease: BenchLease = {
       id,
       propertyId: i % 2 ? 'P-NY' : 'P-LA',
       unit: String(i),
       tenantIds: [`T${i}`],
       rentCents: rent,
-    });
+    };
+    const ledger: BenchEntry[] = [];
+    const events: BenchEvent[] = [];
     // `typical`: most tenants pay on time, some late, a few partly or not at all (about
     // one lease in five has a case open on a given day). `stress`: every month has a 30%
     // chance of going unpaid, so nearly every lease is deep in arrears and catches up.
@@ -158,7 +212,8 @@ export function benchPortfolio(leases: number, mix: BenchMix = 'typical', seed =
           amountCents: pay.cents,
         });
     }
-    if (rnd() < 0.1)
+    // A reversal must reverse a payment that exists (the lease's fourth-month payment).
+    if (rnd() < 0.1 && ledger.some((e) => e.id === `${id}-P3`))
       ledger.push({
         id: `${id}-R`,
         leaseId: id,
@@ -174,17 +229,156 @@ export function benchPortfolio(leases: number, mix: BenchMix = 'typical', seed =
         { leaseId: id, date: '2026-09-12', type: 'dispute' },
         { leaseId: id, date: '2026-09-25', type: 'release', hold: 'dispute' },
       );
+    yield { tenant, lease, ledger, events };
   }
-  // Reversals must reverse a payment that exists.
-  const ids = new Set((ledger as { id: string }[]).map((e) => e.id));
-  const cleanLedger = (ledger as { type: string; reverses?: string }[]).filter(
-    (e) => e.type !== 'reversal' || ids.has(e.reverses!),
-  );
+}
+
+export function benchPortfolio(leases: number, mix: BenchMix = 'typical', seed = 42): Portfolio {
+  const tenants: BenchTenant[] = [];
+  const leaseRows: BenchLease[] = [];
+  const ledger: BenchEntry[] = [];
+  const events: BenchEvent[] = [];
+  for (const l of benchLeases(leases, mix, seed)) {
+    tenants.push(l.tenant);
+    leaseRows.push(l.lease);
+    ledger.push(...l.ledger);
+    events.push(...l.events);
+  }
   return portfolioSchema.parse({
-    properties,
+    properties: BENCH_PROPERTIES,
     tenants,
     leases: leaseRows,
-    ledger: cleanLedger,
+    ledger,
     events,
   });
+}
+
+/** The columns `gen --format csv` writes: the `generic` preset, one ledger entry per row. */
+export const BENCH_CSV_COLUMNS = [
+  'transaction_id',
+  'property_id',
+  'lease_id',
+  'unit',
+  'tenant_id',
+  'tenant_name',
+  'phone',
+  'email',
+  'rent',
+  'date',
+  'type',
+  'category',
+  'amount',
+  'due_date',
+  'reverses',
+] as const;
+
+const dollars = (cents: number) =>
+  `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+
+/** The `generic` CSV rows of one lease, each ending in a newline (no header). */
+export function benchCsvRows(l: BenchLeaseRecords): string[] {
+  const { tenant, lease } = l;
+  const head = `${lease.propertyId},${lease.id},${lease.unit},${tenant.id},${tenant.name},${tenant.phone},${tenant.email},${dollars(lease.rentCents)}`;
+  return l.ledger.map(
+    (e) =>
+      `${e.id},${head},${e.date},${e.type},${e.category ?? ''},${dollars(e.amountCents)},${e.dueDate ?? ''},${e.reverses ?? ''}\n`,
+  );
+}
+
+export interface CsvWritten {
+  rows: number;
+  leases: number;
+  bytes: number;
+}
+
+/**
+ * Streams a bench portfolio as a `generic` CSV to `out`; stops after `maxRows` of its rows.
+ * `nextMonth`: the export a month later — the same rows, and each lease's December rent
+ * charge after its own rows (what a newer file brings to reconcile).
+ */
+export async function writeBenchCsv(
+  out: string,
+  options: { leases: number; mix?: BenchMix; seed?: number; maxRows?: number; nextMonth?: boolean },
+): Promise<CsvWritten> {
+  const stream = createWriteStream(out);
+  const maxRows = options.maxRows ?? Infinity;
+  let rows = 0;
+  /** Rows of the bench portfolio itself (what `maxRows` counts). */
+  let own = 0;
+  let leases = 0;
+  let bytes = 0;
+  let buffer = `${BENCH_CSV_COLUMNS.join(',')}\n`;
+  const flush = async () => {
+    bytes += Buffer.byteLength(buffer);
+    const ok = stream.write(buffer);
+    buffer = '';
+    if (!ok) await once(stream, 'drain');
+  };
+  for (const lease of benchLeases(options.leases, options.mix, options.seed)) {
+    if (own >= maxRows) break;
+    leases++;
+    for (const row of benchCsvRows(lease)) {
+      if (own >= maxRows) break;
+      buffer += row;
+      rows++;
+      own++;
+    }
+    if (options.nextMonth) {
+      const due = '2026-12-01';
+      const rent = lease.lease.rentCents;
+      const next = {
+        ...lease,
+        ledger: [
+          {
+            id: `${lease.lease.id}-C6`,
+            leaseId: lease.lease.id,
+            date: due,
+            type: 'charge' as const,
+            category: 'rent' as const,
+            amountCents: rent,
+            dueDate: due,
+          },
+        ],
+        events: [],
+      };
+      buffer += benchCsvRows(next)[0]!;
+      rows++;
+    }
+    if (buffer.length > 1 << 16) await flush();
+  }
+  await flush();
+  stream.end();
+  await once(stream, 'finish');
+  return { rows, leases, bytes };
+}
+
+/**
+ * Compiles src/ (as `npm run build` does) into its own directory under
+ * node_modules/.cache/arrears-bench/, for benchmarks that start processes: what they measure
+ * is the code as it was when the benchmark began, even if dist/ is rebuilt meanwhile. Returns
+ * the directory; `<dir>/arrears.js` is the CLI (as bin/arrears.js is for dist/). Dependencies
+ * resolve from the project's node_modules.
+ */
+export function compiledSnapshot(name: string): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = fileURLToPath(
+    new URL(`../node_modules/.cache/arrears-bench/${name}/`, import.meta.url),
+  );
+  rmSync(out, { recursive: true, force: true });
+  try {
+    execFileSync(
+      process.execPath,
+      [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json', '--outDir', out],
+      { cwd: root, stdio: 'inherit' },
+    );
+  } catch (error) {
+    // Type errors still emit JavaScript (as `npm run build` would leave dist/); say so.
+    if (!existsSync(`${out}cli/index.js`)) throw error;
+    console.error(`warning: ${name}: the compiler reported errors (above); measuring anyway`);
+  }
+  writeFileSync(
+    `${out}arrears.js`,
+    "import { main } from './cli/index.js';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+  );
+  return out;
 }

@@ -52,11 +52,12 @@ export async function importCsvExport(
   const fragment = parsed.portfolio;
   const portfolio = { events: [], cases: [], ...fragment } as unknown as Portfolio;
   const at = new Date(deps.clock.now()).toISOString();
+  const digest = sha256(input.text);
   const saved = await deps.portfolio.savePortfolio(input.orgId, portfolio, {
     source: `csv:${input.preset}`,
     actor: input.actor,
     at,
-    file: { name: input.fileName, sha256: sha256(input.text), format: `csv:${input.preset}` },
+    file: { name: input.fileName, sha256: digest, format: `csv:${input.preset}` },
     ...(parsed.level === 'aging'
       ? {
           supersede: {
@@ -79,7 +80,7 @@ export async function importCsvExport(
   return {
     ...saved,
     file: input.fileName,
-    sha256: sha256(input.text),
+    sha256: digest,
     level: parsed.level,
     rows: {
       total: parsed.counts.rows,

@@ -19,7 +19,7 @@ import type { WebhookEventStore, WebhookRegistry } from '../app/ports/webhooks.j
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { loggerOptions, type LogOptions } from './logging.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type DispatchSource } from './metrics.js';
 import { collectRoutes } from './openapi.js';
 import type { ReadinessOptions } from './readiness.js';
 import { docsRoutes } from './routes/docs.js';
@@ -44,6 +44,8 @@ export interface AppDeps {
   readiness?: Omit<ReadinessOptions, 'onError'>;
   /** Node process metrics (CPU, memory, event loop) on `/metrics` too. */
   processMetrics?: boolean;
+  /** A dispatcher running in this process: its counts on `/metrics` (http/metrics.ts). */
+  dispatch?: DispatchSource;
   /** The resources under `/api/v1` (default: API_V1_ROUTES). */
   apiRoutes?: readonly ApiRoutes[];
   /** One-click unsubscribe links of e-mail (when `ARREARS_UNSUBSCRIBE_SECRET` is set). */
@@ -67,7 +69,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
   });
 
-  const metrics = createMetrics(deps.metrics, { processMetrics: deps.processMetrics });
+  const metrics = createMetrics(deps.metrics, {
+    processMetrics: deps.processMetrics,
+    ...(deps.dispatch ? { dispatch: deps.dispatch } : {}),
+  });
   await app.register(opsRoutes, {
     health: deps.health,
     metrics,

@@ -9,9 +9,24 @@
  * - `arrears_scan_duration_seconds` histogram: scans finished since the last scrape;
  * - `arrears_last_scan_finished_timestamp_seconds` gauge (alert when older than a day);
  * - `arrears_metrics_source_up` gauge: 0 when the sample could not be read.
+ *
+ * With a dispatcher in the same process (`dispatch`, outbox/dispatch-metrics.ts), also:
+ *
+ * - `arrears_dispatch_total{outcome}` counter: outbox items a dispatcher handled, by what
+ *   became of them (`sent`, `retried`, `failed`, `unknown`, `cancelled`, `skipped`, `held`,
+ *   `review`, `tasks`, `conflicts`; `claimed`, `released`, `reclaimed`, `lost` for claims);
+ * - its provider calls in the latency histogram and failure counter above.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { MetricsPort } from '../app/ports/health.js';
+import type { DispatchObservation, MetricsPort } from '../app/ports/health.js';
+
+/** A dispatcher running in this process, read at each scrape. */
+export interface DispatchSource {
+  /** Items handled since the process started, by outcome (monotonic). */
+  totals(): Readonly<Record<string, number>>;
+  /** Provider calls since the previous call, each once. */
+  drain(): DispatchObservation[];
+}
 
 export interface AppMetrics {
   registry: Registry;
@@ -21,7 +36,7 @@ export interface AppMetrics {
 
 export function createMetrics(
   port: MetricsPort,
-  options: { processMetrics?: boolean } = {},
+  options: { processMetrics?: boolean; dispatch?: DispatchSource } = {},
 ): AppMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
@@ -45,6 +60,14 @@ export function createMetrics(
     labelNames: ['connector'] as const,
     registers: [registry],
   });
+  const dispatchTotal = new Counter({
+    name: 'arrears_dispatch_total',
+    help: 'Outbox items handled by a dispatcher in this process, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  /** What `dispatchTotal` already counts, per outcome. */
+  const counted: Record<string, number> = {};
   const scanDuration = new Histogram({
     name: 'arrears_scan_duration_seconds',
     help: 'How long a scan took, from start to finish.',
@@ -62,15 +85,32 @@ export function createMetrics(
     registers: [registry],
   });
 
+  function observe(dispatches: readonly DispatchObservation[]): void {
+    for (const d of dispatches) {
+      dispatchLatency.observe({ connector: d.connector }, d.latencySeconds);
+      if (d.outcome === 'failed') dispatchFailures.inc({ connector: d.connector });
+    }
+  }
+
+  /** The in-process dispatcher: counted once, whether or not the database answers. */
+  function applyDispatch(): void {
+    const source = options.dispatch;
+    if (!source) return;
+    for (const [outcome, total] of Object.entries(source.totals())) {
+      const delta = total - (counted[outcome] ?? 0);
+      if (delta > 0) dispatchTotal.inc({ outcome }, delta);
+      counted[outcome] = total;
+    }
+    observe(source.drain());
+  }
+
   async function apply(): Promise<unknown> {
+    applyDispatch();
     try {
       const sample = await port.collect();
       outboxItems.reset();
       for (const [status, n] of Object.entries(sample.outboxItems)) outboxItems.set({ status }, n);
-      for (const d of sample.dispatches) {
-        dispatchLatency.observe({ connector: d.connector }, d.latencySeconds);
-        if (d.outcome === 'failed') dispatchFailures.inc({ connector: d.connector });
-      }
+      observe(sample.dispatches);
       for (const s of sample.scans) scanDuration.observe(s.durationSeconds);
       lastScan.set(sample.lastScanFinishedAt ? Date.parse(sample.lastScanFinishedAt) / 1000 : 0);
       sourceUp.set(1);

@@ -1,7 +1,10 @@
 /**
  * The dispatcher: the dispatch use case (app/dispatch-outbox.ts) bound to one outbox store,
  * clock, re-check, provider registry and worker id, for `arrears dispatch` (one pass) and
- * `arrears worker` (worker.ts, a loop of passes).
+ * `arrears worker` (worker.ts, a loop of passes). With a store that records transitions in
+ * batches (the database one) the pass is batch-dispatch.ts: the same steps per item, the
+ * idempotent providers' answers of a batch recorded together, optionally several items in
+ * flight at once.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -13,6 +16,8 @@ import {
   type DispatchOptions,
 } from '../app/dispatch-outbox.js';
 import type { RetryPolicy } from '../domain/outbox/outcomes.js';
+import { canBatch, dispatchInBatches, type BatchDispatchOptions } from './batch-dispatch.js';
+import type { DispatchRecorder } from './dispatch-metrics.js';
 import { defaultSenders } from './senders.js';
 
 export interface DispatcherConfig<Tx = unknown> {
@@ -31,6 +36,12 @@ export interface DispatcherConfig<Tx = unknown> {
   retry?: RetryPolicy;
   /** After a provider refused an item: its fallback (R10), when the action has one. */
   onFailed?: (item: OutboxItem) => Promise<void>;
+  /** Record answers in batches when the store can (default true); see batch-dispatch.ts. */
+  batched?: boolean;
+  /** Items of a batch in flight at a time, when batched (default 1). */
+  concurrency?: number;
+  /** Counts and provider calls for `/metrics` (dispatch-metrics.ts). */
+  recorder?: DispatchRecorder;
 }
 
 export interface Dispatcher {
@@ -65,7 +76,22 @@ export function createDispatcher<Tx>(config: DispatcherConfig<Tx>): Dispatcher {
       if (config.leaseMs !== undefined) options.leaseMs = config.leaseMs;
       if (config.holdRecheckMs !== undefined) options.holdRecheckMs = config.holdRecheckMs;
       if (config.retry !== undefined) options.retry = config.retry;
-      return dispatchOutbox(deps, options);
+      const recorder = config.recorder;
+      if (config.batched !== false && canBatch(outbox)) {
+        const batched: BatchDispatchOptions = { ...options };
+        if (config.concurrency !== undefined) batched.concurrency = config.concurrency;
+        if (recorder) {
+          batched.onBatch = (counts) => recorder.add(counts);
+          batched.onCall = (call) => recorder.call(call);
+        }
+        return dispatchInBatches({ ...deps, outbox }, batched);
+      }
+      return recorder
+        ? dispatchOutbox(deps, options).then((counts) => {
+            recorder.add(counts);
+            return counts;
+          })
+        : dispatchOutbox(deps, options);
     },
     release: () => outbox.releaseClaims(workerId),
   };

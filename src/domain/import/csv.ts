@@ -150,8 +150,107 @@ function csvErrorMessage(e: CsvError): string {
   }
 }
 
-function readCsv(text: string, file: string): Read {
-  const body = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+
+/** Thrown by `fastRecords` when the text is not plain RFC 4180; csv-parse reads it instead. */
+class IrregularCsv extends Error {}
+
+/** The text csv-parse and `fastRecords` read: without a BOM, every line break a `\n`. */
+function csvBody(text: string): string {
+  return (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
+}
+
+/**
+ * The records of well-formed CSV (RFC 4180: `,` between fields, `"` around a field that holds
+ * one, `""` for a quote inside it), one at a time, read with `indexOf` and `split` at memory
+ * speed. Throws IrregularCsv at the first irregularity (a quote inside an unquoted field, text
+ * after a closing quote, a quote never closed): csv-parse then reads the whole file and
+ * explains the problem, so both readers agree on every file this one accepts (a property
+ * test checks it). Empty lines are skipped, as csv-parse's `skip_empty_lines` does.
+ */
+function* fastRecords(body: string): Generator<CsvRecord> {
+  const n = body.length;
+  // csv-parse's `bom` drops a second byte order mark too.
+  let pos = body.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  // The next quote in the text (-1: none left), looked up again only once passed.
+  let q = body.indexOf('"');
+  while (pos < n) {
+    let end = body.indexOf('\n', pos);
+    if (end === -1) end = n;
+    if (end === pos) {
+      pos++;
+      line++;
+      continue;
+    }
+    if (q !== -1 && q < pos) q = body.indexOf('"', pos);
+    if (q === -1 || q > end) {
+      yield { line, cells: body.slice(pos, end).split(',') };
+      pos = end + 1;
+      line++;
+      continue;
+    }
+    // A line with quotes: field by field (a quoted field may run over several lines).
+    const start = line;
+    const cells: string[] = [];
+    let p = pos;
+    for (;;) {
+      if (body.charCodeAt(p) === QUOTE) {
+        let value = '';
+        let from = p + 1;
+        for (;;) {
+          const close = body.indexOf('"', from);
+          if (close === -1) throw new IrregularCsv();
+          value += body.slice(from, close);
+          if (body.charCodeAt(close + 1) !== QUOTE) {
+            p = close + 1;
+            break;
+          }
+          value += '"';
+          from = close + 2;
+        }
+        for (let i = value.indexOf('\n'); i !== -1; i = value.indexOf('\n', i + 1)) line++;
+        cells.push(value);
+        const c = body.charCodeAt(p);
+        if (p >= n || c === NEWLINE) {
+          p++;
+          break;
+        }
+        if (c !== COMMA) throw new IrregularCsv();
+        p++;
+      } else {
+        let e = p;
+        for (; e < n; e++) {
+          const c = body.charCodeAt(e);
+          if (c === COMMA || c === NEWLINE) break;
+          if (c === QUOTE) throw new IrregularCsv();
+        }
+        cells.push(body.slice(p, e));
+        p = e + 1;
+        if (e >= n || body.charCodeAt(e) === NEWLINE) break;
+      }
+    }
+    yield { line: start, cells };
+    line++;
+    pos = p;
+  }
+}
+
+/** The records of the file, each with the line it starts on (parseCsvImport streams them). */
+export function readCsv(text: string, file: string): Read {
+  const body = csvBody(text);
+  try {
+    return { ok: true, records: [...fastRecords(body)] };
+  } catch (e) {
+    if (!(e instanceof IrregularCsv)) throw e;
+  }
+  return readCsvSlow(body, file);
+}
+
+/** csv-parse, for files `fastRecords` does not accept: its error names what is wrong. */
+function readCsvSlow(body: string, file: string): Read {
   let parsed: { info: { lines: number }; record: string[] }[];
   try {
     parsed = parse(body, {
@@ -286,6 +385,9 @@ function moneyPattern(money: MoneyFormat): RegExp {
 
 /** Cents, null for an empty cell, undefined when the text is not an amount. */
 function parseMoney(text: string, money: MoneyFormat): number | undefined | null {
+  // The common case, plain digits with up to two decimals (`1234.56`), without the scans below.
+  const plain = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(text);
+  if (plain) return Number(plain[1]) * 100 + Number((plain[2] ?? '').padEnd(2, '0'));
   let s = text.replace(/\s+/g, '');
   if (s === '') return null;
   const lead = money.symbols.find((sym) => s.startsWith(sym));
@@ -378,11 +480,50 @@ function parseEmail(text: string): Parsed<string> {
   return bad(`${code(first)} is not an e-mail address; fix it or leave the cell empty`);
 }
 
+const lookupTables = new WeakMap<Readonly<Record<string, string>>, Map<string, string>>();
+
 function lookup(table: Readonly<Record<string, string>>, text: string): string | undefined {
-  const wanted = normalizeHeader(text);
-  for (const [key, value] of Object.entries(table))
-    if (normalizeHeader(key) === wanted) return value;
-  return undefined;
+  let normalized = lookupTables.get(table);
+  if (!normalized) {
+    normalized = new Map();
+    // The first key wins when two normalise alike, as a scan in key order would find it.
+    for (const [key, value] of Object.entries(table)) {
+      const k = normalizeHeader(key);
+      if (!normalized.has(k)) normalized.set(k, value);
+    }
+    lookupTables.set(table, normalized);
+  }
+  return normalized.get(normalizeHeader(text));
+}
+
+/** `read`, remembering its answer per text. */
+function memoize<T>(read: (text: string) => T): (text: string) => T {
+  const seen = new Map<string, T>();
+  return (text) => {
+    let value = seen.get(text);
+    if (value === undefined && !seen.has(text)) {
+      value = read(text);
+      seen.set(text, value);
+    }
+    return value as T;
+  };
+}
+
+/**
+ * Per-import readers of cells whose reading depends on the text alone (phones, e-mails,
+ * dates, vocabulary lookups), each remembering its answers: an export repeats the same
+ * tenant, date and type on many rows, and phone numbers in particular are costly to parse.
+ */
+function cellReaders(preset: Preset) {
+  return {
+    date: memoize((x) => parseDate(x, preset.dateFormats)),
+    phone: memoize((x) => parsePhone(x, preset.defaultCountry)),
+    email: memoize(parseEmail),
+    language: memoize((x) => lookup(LANGUAGES, x)),
+    status: memoize((x) => lookup(preset.statuses, x)),
+    type: memoize((x) => lookup(TRANSACTION_TYPES, x) as LedgerEntry['type'] | undefined),
+    category: memoize((x) => lookup(CATEGORY_NAMES, x) as TransactionData['category']),
+  };
 }
 
 function parseYesNo(text: string): boolean | undefined {
@@ -452,8 +593,40 @@ interface RowData {
   transaction?: TransactionData;
   /** A zero-amount transaction: read fine, imported as nothing. */
   zero?: boolean;
-  /** The mapped cells, for spotting a repeated row. */
-  fingerprint: string;
+  /** A hash of the mapped cells, for spotting a repeated row (see `fingerprint`). */
+  print: number;
+}
+
+/** What is kept of an admitted row until the portfolio is built: its ledger entry, if any. */
+type AdmittedRow = Pick<RowData, 'line' | 'propertyId' | 'propertyName' | 'leaseId' | 'aging'> & {
+  entry?: LedgerEntry;
+};
+
+/**
+ * A 53-bit hash (cyrb53) of the row's mapped cells, trimmed, in field order: two rows with the
+ * same print are the same row twice. A hash, not the text, so a million rows are not kept in
+ * memory to compare with the next one; two different rows share one with odds of 2^-53, and
+ * then only the wording of the error about them changes.
+ */
+function fingerprint(columns: readonly number[], cells: readonly string[]): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (const i of columns) {
+    const cell = (cells[i] ?? '').trim();
+    for (let k = 0; k < cell.length; k++) {
+      const ch = cell.charCodeAt(k);
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    // A separator no UTF-16 unit can equal: ("ab", "") and ("a", "b") differ.
+    h1 = Math.imul(h1 ^ 0x10000, 2654435761);
+    h2 = Math.imul(h2 ^ 0x10000, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 const FIELD_LABEL: Partial<Record<ImportField, string>> = {
@@ -472,10 +645,13 @@ interface RowContext {
   map: ColumnMap;
   level: ImportLevel;
   asOf: LocalDate;
+  read: ReturnType<typeof cellReaders>;
+  /** The mapped columns in field order (what `fingerprint` reads). */
+  printColumns: readonly number[];
 }
 
 function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowData | RowError[] {
-  const { preset, map, level, asOf } = ctx;
+  const { preset, map, level, asOf, read } = ctx;
   const errors: RowError[] = [];
   const text = (field: ImportField): string => {
     const i = map.index.get(field);
@@ -498,7 +674,7 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
   const date = (field: ImportField): LocalDate | undefined => {
     const t = text(field);
     if (t === '') return undefined;
-    const d = parseDate(t, preset.dateFormats);
+    const d = read.date(t);
     if (d === undefined) fail(field, dateError(t, preset.dateFormats, asOf));
     return d;
   };
@@ -542,17 +718,17 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
 
   const tenant: TenantAttrs = { name: tenantName };
   if (text('phone') !== '') {
-    const p = parsePhone(text('phone'), preset.defaultCountry);
+    const p = read.phone(text('phone'));
     if (p.ok) tenant.phone = p.value;
     else fail('phone', p.message);
   }
   if (text('email') !== '') {
-    const e = parseEmail(text('email'));
+    const e = read.email(text('email'));
     if (e.ok) tenant.email = e.value;
     else fail('email', e.message);
   }
   if (text('language') !== '') {
-    const l = lookup(LANGUAGES, text('language'));
+    const l = read.language(text('language'));
     if (l !== undefined) tenant.language = l;
     else
       fail(
@@ -564,7 +740,7 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
   const lease: LeaseAttrs = { propertyId: propertyId ?? '', unit: text('unit') };
   if (text('spaceType') !== '') lease.spaceType = text('spaceType');
   if (text('status') !== '') {
-    const s = lookup(preset.statuses, text('status'));
+    const s = read.status(text('status'));
     if (s !== undefined) lease.status = s;
     else
       fail(
@@ -610,7 +786,7 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
     let type: LedgerEntry['type'] | undefined;
     if (text('type') === '') empty('type');
     else {
-      type = lookup(TRANSACTION_TYPES, text('type')) as LedgerEntry['type'] | undefined;
+      type = read.type(text('type'));
       if (type === undefined)
         fail(
           'type',
@@ -619,7 +795,7 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
     }
     let category: TransactionData['category'];
     if (text('category') !== '') {
-      category = lookup(CATEGORY_NAMES, text('category')) as TransactionData['category'];
+      category = read.category(text('category'));
       if (category === undefined)
         fail(
           'category',
@@ -668,8 +844,8 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
     tenantId === undefined
   )
     return errors;
-  const fingerprint = JSON.stringify(IMPORT_FIELDS.map((f) => text(f)));
-  const row: RowData = { line, propertyId, leaseId, tenantId, tenant, lease, fingerprint };
+  const print = fingerprint(ctx.printColumns, cells);
+  const row: RowData = { line, propertyId, leaseId, tenantId, tenant, lease, print };
   if (text('propertyName') !== '') row.propertyName = text('propertyName');
   if (aging) row.aging = aging;
   if (transaction) row.transaction = transaction;
@@ -682,7 +858,7 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
 
 interface LeaseDraft {
   line: number;
-  fingerprint: string;
+  print: number;
   attrs: LeaseAttrs;
   tenantIds: string[];
   /** Which line set each attribute, for conflict messages. */
@@ -694,42 +870,42 @@ interface TenantDraft {
   setAt: Map<string, number>;
 }
 
-const LEASE_ATTR_FIELDS: Record<keyof LeaseAttrs, ImportField> = {
-  propertyId: 'propertyId',
-  unit: 'unit',
-  spaceType: 'spaceType',
-  rentCents: 'rent',
-  status: 'status',
-  startDate: 'startDate',
-  endDate: 'endDate',
-  inCollections: 'inCollections',
-};
-const TENANT_ATTR_FIELDS: Record<keyof TenantAttrs, ImportField> = {
-  name: 'tenantName',
-  phone: 'phone',
-  email: 'email',
-  language: 'language',
-};
+const LEASE_ATTR_FIELDS: readonly (readonly [keyof LeaseAttrs, ImportField])[] = [
+  ['propertyId', 'propertyId'],
+  ['unit', 'unit'],
+  ['spaceType', 'spaceType'],
+  ['rentCents', 'rent'],
+  ['status', 'status'],
+  ['startDate', 'startDate'],
+  ['endDate', 'endDate'],
+  ['inCollections', 'inCollections'],
+];
+const TENANT_ATTR_FIELDS: readonly (readonly [keyof TenantAttrs, ImportField])[] = [
+  ['name', 'tenantName'],
+  ['phone', 'phone'],
+  ['email', 'email'],
+  ['language', 'language'],
+];
 
 function conflicts<K extends string>(
   current: Partial<Record<K, unknown>>,
   setAt: Map<string, number>,
   incoming: Partial<Record<K, unknown>>,
-  fields: Record<K, ImportField>,
-  what: string,
+  fields: readonly (readonly [K, ImportField])[],
+  what: () => string,
 ): RowError[] {
-  const out: RowError[] = [];
-  for (const key of Object.keys(fields) as K[]) {
+  let out: RowError[] | undefined;
+  for (const [key, field] of fields) {
     const next = incoming[key];
     const prev = current[key];
     if (next === undefined || next === '' || prev === undefined || prev === '' || next === prev)
       continue;
-    out.push({
-      field: fields[key],
-      message: `${code(String(next))} differs from ${code(String(prev))} on row ${setAt.get(key) ?? '?'} for the same ${what}; give every row of it the same value (or leave the cell empty)`,
+    (out ??= []).push({
+      field,
+      message: `${code(String(next))} differs from ${code(String(prev))} on row ${setAt.get(key) ?? '?'} for the same ${what()}; give every row of it the same value (or leave the cell empty)`,
     });
   }
-  return out;
+  return out ?? [];
 }
 
 function merge<K extends string>(
@@ -738,7 +914,8 @@ function merge<K extends string>(
   incoming: Partial<Record<K, unknown>>,
   line: number,
 ): void {
-  for (const [key, value] of Object.entries(incoming) as [K, unknown][]) {
+  for (const key in incoming) {
+    const value = incoming[key];
     if (value === undefined || value === '') continue;
     if (current[key] === undefined || current[key] === '') {
       current[key] = value;
@@ -755,8 +932,11 @@ function merge<K extends string>(
 class Registry {
   readonly leases = new Map<string, LeaseDraft>();
   readonly tenants = new Map<string, TenantDraft>();
-  readonly rows: RowData[] = [];
-  private readonly transactions = new Map<string, { line: number; fingerprint: string }>();
+  readonly rows: AdmittedRow[] = [];
+  /** `fingerprint` of each of `rows`. */
+  private readonly prints: number[] = [];
+  /** Transaction id → its index in `rows`. */
+  private readonly transactions = new Map<string, number>();
 
   constructor(
     private readonly preset: Preset,
@@ -765,30 +945,30 @@ class Registry {
 
   /** Admits the row, or says why not. */
   admit(row: RowData): RowError[] {
-    const errors = this.repeats(row);
     const lease = this.leases.get(row.leaseId);
+    const repeated = this.repeats(row, lease);
+    if (repeated.length > 0) return repeated;
     const tenant = this.tenants.get(row.tenantId);
-    if (errors.length === 0 && lease)
-      errors.push(
-        ...conflicts(
-          lease.attrs,
-          lease.setAt,
-          row.lease,
-          LEASE_ATTR_FIELDS,
-          `lease ${code(row.leaseId)}`,
-        ),
+    if (lease) {
+      const errors = conflicts(
+        lease.attrs,
+        lease.setAt,
+        row.lease,
+        LEASE_ATTR_FIELDS,
+        () => `lease ${code(row.leaseId)}`,
       );
-    if (errors.length === 0 && tenant)
-      errors.push(
-        ...conflicts(
-          tenant.attrs,
-          tenant.setAt,
-          row.tenant,
-          TENANT_ATTR_FIELDS,
-          `tenant ${code(row.tenantId)}`,
-        ),
+      if (errors.length > 0) return errors;
+    }
+    if (tenant) {
+      const errors = conflicts(
+        tenant.attrs,
+        tenant.setAt,
+        row.tenant,
+        TENANT_ATTR_FIELDS,
+        () => `tenant ${code(row.tenantId)}`,
       );
-    if (errors.length > 0) return errors;
+      if (errors.length > 0) return errors;
+    }
 
     if (lease) {
       merge(lease.attrs, lease.setAt, row.lease, row.line);
@@ -796,7 +976,7 @@ class Registry {
     } else {
       const draft: LeaseDraft = {
         line: row.line,
-        fingerprint: row.fingerprint,
+        print: row.print,
         attrs: { propertyId: '', unit: '' },
         tenantIds: [row.tenantId],
         setAt: new Map(),
@@ -810,27 +990,31 @@ class Registry {
       merge(draft.attrs, draft.setAt, row.tenant, row.line);
       this.tenants.set(row.tenantId, draft);
     }
-    if (row.transaction && !row.zero)
-      this.transactions.set(row.transaction.id, { line: row.line, fingerprint: row.fingerprint });
-    this.rows.push(row);
+    if (row.transaction && !row.zero) this.transactions.set(row.transaction.id, this.rows.length);
+    const kept: AdmittedRow = { line: row.line, propertyId: row.propertyId, leaseId: row.leaseId };
+    if (row.propertyName !== undefined) kept.propertyName = row.propertyName;
+    if (row.aging) kept.aging = row.aging;
+    if (row.transaction && !row.zero) kept.entry = transactionEntry(row.leaseId, row.transaction);
+    this.rows.push(kept);
+    this.prints.push(row.print);
     return [];
   }
 
-  private repeats(row: RowData): RowError[] {
-    const lease = this.leases.get(row.leaseId);
+  private repeats(row: RowData, lease: LeaseDraft | undefined): RowError[] {
     if (this.level === 'aging' && lease)
       return [
         {
           message:
-            lease.fingerprint === row.fingerprint
+            lease.print === row.print
               ? `duplicate of row ${lease.line}: the same lease (${code(row.leaseId)}) with the same amounts appears twice; remove one of the two rows`
               : `lease ${code(row.leaseId)} is already on row ${lease.line}; an aging export has one row per lease: merge the two rows or remove one`,
         },
       ];
     const t = row.transaction;
-    const seen = t && !row.zero ? this.transactions.get(t.id) : undefined;
-    if (!t || !seen) return [];
-    if (seen.fingerprint === row.fingerprint)
+    const at = t && !row.zero ? this.transactions.get(t.id) : undefined;
+    if (!t || at === undefined) return [];
+    const seen = { line: (this.rows[at] as AdmittedRow).line, print: this.prints[at] };
+    if (seen.print === row.print)
       return [
         {
           message: `duplicate of row ${seen.line}: the same transaction appears twice; remove one of the two rows`,
@@ -940,27 +1124,59 @@ function isSummaryRow(preset: Preset, map: ColumnMap, cells: readonly string[]):
 
 /** Parses a CSV export with a preset. Pure; never throws for bad input. */
 export function parseCsvImport(text: string, options: ImportOptions): ImportResult {
+  const currency = options.currency ?? 'USD';
+  const issues = optionIssues(options, currency);
+  if (issues.length > 0) {
+    const result = emptyResult(options.preset, options.asOf, currency);
+    result.issues = issues.slice(0, MAX_REPORTED_ISSUES);
+    return result;
+  }
+  // Rows are read as the text is split, so a million-row file never exists as a million
+  // arrays of cells at once; a file the fast reader does not accept is read again by
+  // csv-parse from the start.
+  const body = csvBody(text);
+  try {
+    return importRecords(fastRecords(body), options);
+  } catch (e) {
+    if (!(e instanceof IrregularCsv)) throw e;
+  }
+  const read = readCsvSlow(body, options.file);
+  if (!read.ok) {
+    const result = emptyResult(options.preset, options.asOf, currency);
+    result.issues.push(read.issue);
+    return result;
+  }
+  return importRecords(read.records, options);
+}
+
+const isBlank = (r: CsvRecord) => r.cells.every((c) => c.trim() === '');
+
+function importRecords(all: Iterable<CsvRecord>, options: ImportOptions): ImportResult {
   const { file, asOf, knownPropertyIds, skipInvalid } = options;
   const preset = PRESETS[options.preset];
   const currency = options.currency ?? 'USD';
   const result = emptyResult(preset.name, asOf, currency);
   const issue = (path: string, message: string) => result.issues.push({ file, path, message });
+  const next = all[Symbol.iterator]();
   const finish = (): ImportResult => {
+    // Read to the end even when stopping early: a malformed line further down is reported
+    // (by csv-parse) before anything found so far, as when the whole file was read first.
+    while (!next.next().done);
     result.issues = result.issues.slice(0, MAX_REPORTED_ISSUES);
     result.counts.rejected = result.rejects.length;
     return result;
   };
-
-  result.issues.push(...optionIssues(options, currency));
-  if (result.issues.length > 0) return finish();
-
-  // The CSV itself and its header row.
-  const read = readCsv(text, file);
-  if (!read.ok) {
-    result.issues.push(read.issue);
-    return finish();
+  /** The non-blank records after the ones already taken. */
+  function* rest(): Generator<CsvRecord> {
+    for (let r = next.next(); !r.done; r = next.next()) if (!isBlank(r.value)) yield r.value;
   }
-  const records = read.records.filter((r) => r.cells.some((c) => c.trim() !== ''));
+
+  // The header row: among the first few records.
+  const records: CsvRecord[] = [];
+  for (const r of rest()) {
+    records.push(r);
+    if (records.length === HEADER_SEARCH_ROWS) break;
+  }
   if (records.length === 0) {
     const names = preset.required.all.map((g) => preset.columns[g[0] ?? 'unit']?.[0] ?? '');
     issue(
@@ -994,19 +1210,36 @@ export function parseCsvImport(text: string, options: ImportOptions): ImportResu
   if (result.issues.length > 0 || level === null) return finish();
 
   // Data rows: each is read on its own, then admitted against the rows before it.
-  const ctx: RowContext = { preset, map, level, asOf };
+  const ctx: RowContext = {
+    preset,
+    map,
+    level,
+    asOf,
+    read: cellReaders(preset),
+    printColumns: IMPORT_FIELDS.flatMap((f) => {
+      const i = map.index.get(f);
+      return i === undefined ? [] : [i];
+    }),
+  };
   const header = (field: ImportField | undefined) =>
     field === undefined ? undefined : headers[map.index.get(field) ?? -1];
   const registry = new Registry(preset, level);
   const rowIssues: InputIssue[] = [];
-  for (const record of records.slice(headerAt + 1)) {
+  const dataRecords = function* () {
+    yield* records.slice(headerAt + 1);
+    yield* rest();
+  };
+  for (const record of dataRecords()) {
     if (isSummaryRow(preset, map, record.cells)) {
       result.counts.skipped++;
       continue;
     }
     result.counts.rows++;
     const errors: RowError[] = [];
-    if (record.cells.slice(headers.length).some((c) => c.trim() !== ''))
+    if (
+      record.cells.length > headers.length &&
+      record.cells.slice(headers.length).some((c) => c.trim() !== '')
+    )
       errors.push({
         message: `the row has ${record.cells.length} values but the header has ${headers.length} columns; put quotes around values that contain commas`,
       });
@@ -1095,8 +1328,7 @@ export function parseCsvImport(text: string, options: ImportOptions): ImportResu
     });
   }
   for (const row of registry.rows) {
-    if (row.transaction && !row.zero)
-      fragment.ledger.push(transactionEntry(row.leaseId, row.transaction));
+    if (row.entry) fragment.ledger.push(row.entry);
     if (row.aging) {
       const out = agingEntries(preset, row, asOf, header, fragment.ledger);
       if (out.warning) result.warnings.push({ file, ...out.warning });
@@ -1155,7 +1387,7 @@ function transactionEntry(leaseId: string, t: TransactionData): LedgerEntry {
 /** The synthetic charges and credit of one aging row (appended to `ledger`), and its total. */
 function agingEntries(
   preset: Preset,
-  row: RowData,
+  row: AdmittedRow,
   asOf: LocalDate,
   header: (field: ImportField) => string | undefined,
   ledger: LedgerEntry[],

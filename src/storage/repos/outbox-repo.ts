@@ -16,7 +16,7 @@
  *   worker: it goes back to dispatch when its send never started (no provider recorded) or
  *   its provider is idempotent, and becomes `unknown` otherwise — never re-sent blindly.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Clock } from '../../app/ports/clock.js';
 import { systemClock } from '../../app/ports/clock.js';
 import type {
@@ -34,6 +34,7 @@ import type {
   TransitionOptions,
 } from '../../app/ports/outbox.js';
 import { canonicalJson } from '../../domain/audit/canonical-json.js';
+import type { AuditInput } from '../../domain/audit/chain.js';
 import { approvalsNeededFor } from '../../domain/outbox/approval.js';
 import { assertPayload, contentHash } from '../../domain/outbox/draft.js';
 import {
@@ -47,7 +48,7 @@ import {
 import { AppError } from '../../domain/errors.js';
 import { queryable, storedInstant, type Db, type DbTransaction } from '../database.js';
 import type { OutboxTable, Schema } from '../schema.js';
-import { appendAudit } from './audit-repo.js';
+import { appendAudit, appendAuditMany } from './audit-repo.js';
 
 type Row = Selectable<OutboxTable>;
 
@@ -55,10 +56,72 @@ const INSERT_CHUNK = 200;
 const IN_CHUNK = 500;
 const MAX_PAGE = 1000;
 
-export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxStore<DbTransaction> {
+/** One status change of a batch (`transitionMany`). */
+export interface TransitionChange {
+  orgId: string;
+  key: string;
+  to: OutboxStatus;
+  options: TransitionOptions;
+  /**
+   * The caller's view of the item, if it has one: the change applies only if the stored
+   * item is still in its status (and claim), without reading it first.
+   */
+  expected?: OutboxItem;
+}
+
+/**
+ * The outbox store, and the batch operations a dispatcher may use to record many items at
+ * once (each with the same checks and history as one `transition` / `beginSend`).
+ */
+/**
+ * `claimDue` options a batch dispatcher may add: `beginSend` names the provider of items it
+ * will send to a provider that deduplicates on the key; the claim records it as `beginSend`
+ * would (the claim commits before anything is sent), sparing a write per item. An item
+ * begun this way and then not sent is harmless: after a crash it is sent again, deduplicated.
+ */
+export interface BatchClaimOptions extends ClaimOptions {
+  beginSend?: (item: OutboxItem) => string | undefined;
+}
+
+export interface OutboxRepo extends OutboxStore<DbTransaction> {
+  claimDue(
+    orgId: string | null,
+    workerId: string,
+    now: string,
+    limit: number,
+    leaseMs: number,
+    options?: BatchClaimOptions,
+  ): Promise<ClaimResult>;
+  /**
+   * Applies each change in `trx` like `transition`, with one guarded update per kind of
+   * change, one history insert and one audit append for all. A change whose item moved on
+   * (another status, another worker's claim, gone) is not applied: its slot holds the
+   * OutboxConflictError `transition` would have thrown.
+   */
+  transitionMany(
+    trx: DbTransaction,
+    changes: readonly TransitionChange[],
+  ): Promise<(OutboxItem | OutboxConflictError)[]>;
+  /**
+   * Releases claims of `workerId` the caller knows never reached a provider, even if a send
+   * was begun (`beginSend` at claim time): back to `approved`, the attempt uncounted. Returns
+   * their keys.
+   */
+  releaseUnsent(
+    workerId: string,
+    keys: readonly { orgId: string; key: string }[],
+  ): Promise<string[]>;
+}
+
+/** An item's identity across organisations. */
+export function rowId(orgId: string, key: string): string {
+  return `${orgId}\u0000${key}`;
+}
+
+export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxRepo {
   const nowIso = () => new Date(clock.now()).toISOString();
 
-  const repo: OutboxStore<DbTransaction> = {
+  const repo: OutboxRepo = {
     transaction: (fn) => db.transaction(fn),
 
     async insertItems(trx, orgId, items, actor) {
@@ -150,6 +213,59 @@ export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxStor
       const row = await readRow(trx, orgId, key);
       if (!row) throw new AppError('not_found', `no outbox item ${key}`);
       return applyTransition(trx, orgId, row, to, options, options.at ?? nowIso());
+    },
+
+    async transitionMany(trx, changes) {
+      // The caller's view where it has one (the update is guarded by it), else the stored row.
+      const rows = await readRows(
+        trx,
+        changes.filter((c) => c.expected === undefined),
+      );
+      for (const c of changes)
+        if (c.expected !== undefined) rows.set(rowId(c.orgId, c.key), rowOf(c.expected));
+      const at = nowIso();
+      const out: (OutboxItem | OutboxConflictError)[] = new Array<OutboxItem | OutboxConflictError>(
+        changes.length,
+      );
+      const valid: Change[] = [];
+      const where: number[] = [];
+      changes.forEach((c, i) => {
+        const row = rows.get(rowId(c.orgId, c.key));
+        if (!row) out[i] = new OutboxConflictError(c.key, `${c.to} from a stored item`, undefined);
+        else {
+          valid.push({ orgId: c.orgId, row, to: c.to, options: c.options });
+          where.push(i);
+        }
+      });
+      const done = await applyTransitions(trx, valid, at);
+      done.forEach((d, j) => (out[where[j]!] = d));
+      return out;
+    },
+
+    releaseUnsent(workerId, keys) {
+      if (keys.length === 0) return Promise.resolve([]);
+      return db.transaction(async (trx) => {
+        const rows = [...(await readRows(trx, keys)).values()]
+          .filter((r) => r.status === 'dispatching' && r.claimed_by === workerId)
+          .sort((a, b) => (a.org_id + a.key < b.org_id + b.key ? -1 : 1));
+        const done = await applyTransitions(
+          trx,
+          rows.map((row) => ({
+            orgId: row.org_id,
+            row,
+            to: 'approved' as const,
+            options: {
+              actor: `worker:${workerId}`,
+              reason: 'released',
+              uncountAttempt: true,
+              claimedBy: workerId,
+            },
+            extra: { provider: null },
+          })),
+          nowIso(),
+        );
+        return done.flatMap((d) => (d instanceof OutboxConflictError ? [] : [d.key]));
+      });
     },
 
     async get(orgId, key, tx) {
@@ -345,7 +461,7 @@ export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxStor
       return next;
     },
 
-    claimDue(orgId, workerId, now, limit, leaseMs, options: ClaimOptions = {}) {
+    claimDue(orgId, workerId, now, limit, leaseMs, options: BatchClaimOptions = {}) {
       const at = storedInstant(now);
       const expires = new Date(Date.parse(at) + leaseMs).toISOString();
       const idempotent = options.idempotent ?? (() => false);
@@ -353,20 +469,41 @@ export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxStor
       const dueBy = options.dueBy === undefined ? at : storedInstant(options.dueBy);
       const actor = `worker:${workerId}`;
       return db.transaction(async (trx): Promise<ClaimResult> => {
-        let q = trx
-          .selectFrom('outbox')
-          .selectAll()
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('status', '=', 'approved'), eb('due_at', '<=', dueBy)]),
-              eb.and([eb('status', '=', 'dispatching'), eb('claim_expires_at', '<', at)]),
-            ]),
-          );
-        if (orgId !== null) q = q.where('org_id', '=', orgId);
-        q = q.orderBy('due_at').orderBy('org_id').orderBy('key').limit(Math.max(1, limit));
-        if (trx.dialect === 'postgres') q = q.forUpdate().skipLocked();
-        const rows = await q.execute();
+        // Two index scans on (status, due_at) in due order, each stopping after `limit`
+        // rows, rather than one OR that sorts every approved row on each claim: due items,
+        // and claims that expired (a crashed worker's). The earliest `limit` of both go on;
+        // ties in due time are taken as the index yields them, then ordered by org and key.
+        const n = Math.max(1, limit);
+        const pick = (status: 'approved' | 'dispatching') => {
+          let q = trx.selectFrom('outbox').selectAll().where('status', '=', status);
+          q =
+            status === 'approved'
+              ? q.where('due_at', '<=', dueBy)
+              : q.where('claim_expires_at', '<', at);
+          if (orgId !== null) q = q.where('org_id', '=', orgId);
+          q = q.orderBy('due_at').limit(n);
+          if (trx.dialect === 'postgres') q = q.forUpdate().skipLocked();
+          return q.execute();
+        };
+        const rows = [...(await pick('dispatching')), ...(await pick('approved'))]
+          .sort((a, b) =>
+            a.due_at !== b.due_at
+              ? a.due_at < b.due_at
+                ? -1
+                : 1
+              : a.org_id !== b.org_id
+                ? a.org_id < b.org_id
+                  ? -1
+                  : 1
+                : a.key < b.key
+                  ? -1
+                  : a.key > b.key
+                    ? 1
+                    : 0,
+          )
+          .slice(0, n);
         const result: ClaimResult = { claimed: [], reclaimed: [], lost: [] };
+        const claims: Change[] = [];
         for (let row of rows) {
           if (row.status === 'dispatching') {
             const item = toItem(row);
@@ -412,20 +549,22 @@ export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxStor
             row = toRow(back, row);
             if (row.due_at > dueBy) continue;
           }
-          const claimed = await applyTransition(
-            trx,
-            row.org_id,
+          claims.push({
+            orgId: row.org_id,
             row,
-            'dispatching',
-            { actor, reason: null, audit: { claimExpiresAt: expires } },
-            at,
-            {
+            to: 'dispatching',
+            options: { actor, reason: null, audit: { claimExpiresAt: expires } },
+            extra: {
               claimed_by: workerId,
               claim_expires_at: expires,
               attempts: row.attempts + 1,
-              provider: null,
+              provider: (options.beginSend && options.beginSend(toItem(row))) ?? null,
             },
-          );
+          });
+        }
+        // One guarded update, one history insert and one audit append for the whole batch.
+        for (const claimed of await applyTransitions(trx, claims, at)) {
+          if (claimed instanceof OutboxConflictError) throw claimed; // rows are locked: a bug
           result.claimed.push(claimed);
         }
         return result;
@@ -529,6 +668,39 @@ async function readRow(
 
 type ExtraSet = Partial<Pick<Row, 'claimed_by' | 'claim_expires_at' | 'attempts' | 'provider'>>;
 
+/** One status change: `row` is the caller's view of the item. */
+interface Change {
+  orgId: string;
+  row: Row;
+  to: OutboxStatus;
+  options: TransitionOptions;
+  extra?: ExtraSet;
+}
+
+/** The stored rows of `items`, by `rowId`. */
+async function readRows(
+  trx: DbTransaction,
+  items: readonly { orgId: string; key: string }[],
+): Promise<Map<string, Row>> {
+  const out = new Map<string, Row>();
+  const byOrg = new Map<string, string[]>();
+  for (const x of items) {
+    const keys = byOrg.get(x.orgId) ?? [];
+    keys.push(x.key);
+    byOrg.set(x.orgId, keys);
+  }
+  for (const [orgId, keys] of byOrg)
+    for (let i = 0; i < keys.length; i += IN_CHUNK)
+      for (const row of await trx
+        .selectFrom('outbox')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('key', 'in', keys.slice(i, i + IN_CHUNK))
+        .execute())
+        out.set(rowId(row.org_id, row.key), row);
+  return out;
+}
+
 /**
  * The one place a status changes: table check, guarded update, history row, audit entry.
  * `row` is the caller's view; if the stored row moved on meanwhile nothing is written and
@@ -543,85 +715,191 @@ async function applyTransition(
   at: string,
   extra: ExtraSet = {},
 ): Promise<OutboxItem> {
-  const from = row.status;
-  assertTransition(from, to, whoOf(options.actor), row.key);
-  if (to === 'dispatching' && extra.claimed_by === undefined)
-    throw new Error('an item becomes dispatching only by claimDue');
-  if (options.claimedBy !== undefined && row.claimed_by !== options.claimedBy)
-    throw new OutboxConflictError(
-      row.key,
-      `claimed by ${options.claimedBy}`,
-      `${row.status}${row.claimed_by ? ` claimed by ${row.claimed_by}` : ''}`,
-    );
-  const leavingClaim = from === 'dispatching' && to !== 'dispatching';
-  const set: Partial<Row> = {
-    status: to,
-    reason: options.reason ?? null,
-    updated_at: at,
-    ...(leavingClaim ? { claimed_by: null, claim_expires_at: null } : {}),
-    ...extra,
-  };
-  if (options.provider !== undefined) set.provider = options.provider;
-  if (options.providerId !== undefined) set.provider_id = options.providerId;
-  if (options.dueAt !== undefined) set.due_at = storedInstant(options.dueAt);
-  if (options.uncountAttempt) set.attempts = Math.max(0, row.attempts - 1);
-  if (options.minApprovals !== undefined && row.approvals_required < options.minApprovals)
-    set.approvals_required = options.minApprovals;
-  let q = trx
-    .updateTable('outbox')
-    .set(set)
-    .where('org_id', '=', orgId)
-    .where('key', '=', row.key)
-    .where('status', '=', from);
-  if (options.claimedBy !== undefined) q = q.where('claimed_by', '=', options.claimedBy);
-  const updated = await q.returningAll().executeTakeFirst();
-  if (!updated) {
-    const now = await readRow(trx, orgId, row.key);
-    throw new OutboxConflictError(
-      row.key,
-      from + (options.claimedBy ? ` claimed by ${options.claimedBy}` : ''),
+  const [result] = await applyTransitions(trx, [{ orgId, row, to, options, extra }], at);
+  if (result instanceof OutboxConflictError) throw result;
+  return result!;
+}
+
+const INTEGER_COLUMNS = new Set(['attempts', 'approvals_required']);
+
+/**
+ * `applyTransition` for many items (distinct keys) at once: each is checked against the
+ * table and its claim as one would be, then the rows are updated — guarded by `status = from`
+ * (and the claim) — with one statement per set of columns on PostgreSQL (one per row on
+ * SQLite, in-process), the history rows go in with one statement and the audit entries with
+ * one append per organisation. A change whose row moved on is not applied: its slot holds
+ * the OutboxConflictError. Results are in the order of `changes`.
+ */
+async function applyTransitions(
+  trx: DbTransaction,
+  changes: readonly Change[],
+  at: string,
+): Promise<(OutboxItem | OutboxConflictError)[]> {
+  const out = new Array<OutboxItem | OutboxConflictError>(changes.length);
+  const seen = new Set<string>();
+  const sets: { change: Change; set: Partial<Row>; index: number }[] = [];
+  changes.forEach((change, index) => {
+    const { row, to, options } = change;
+    const id = rowId(change.orgId, row.key);
+    if (seen.has(id)) throw new Error(`outbox item ${row.key} twice in one batch of transitions`);
+    seen.add(id);
+    const from = row.status;
+    // Another worker's (or no) claim: the item is no longer ours, whatever its status.
+    if (options.claimedBy !== undefined && row.claimed_by !== options.claimedBy) {
+      out[index] = new OutboxConflictError(
+        row.key,
+        `claimed by ${options.claimedBy}`,
+        `${row.status}${row.claimed_by ? ` claimed by ${row.claimed_by}` : ''}`,
+      );
+      return;
+    }
+    assertTransition(from, to, whoOf(options.actor), row.key);
+    const extra = change.extra ?? {};
+    if (to === 'dispatching' && extra.claimed_by === undefined)
+      throw new Error('an item becomes dispatching only by claimDue');
+    const leavingClaim = from === 'dispatching' && to !== 'dispatching';
+    const set: Partial<Row> = {
+      status: to,
+      reason: options.reason ?? null,
+      updated_at: at,
+      ...(leavingClaim ? { claimed_by: null, claim_expires_at: null } : {}),
+      ...extra,
+    };
+    if (options.provider !== undefined) set.provider = options.provider;
+    if (options.providerId !== undefined) set.provider_id = options.providerId;
+    if (options.dueAt !== undefined) set.due_at = storedInstant(options.dueAt);
+    if (options.uncountAttempt) set.attempts = Math.max(0, row.attempts - 1);
+    if (options.minApprovals !== undefined && row.approvals_required < options.minApprovals)
+      set.approvals_required = options.minApprovals;
+    sets.push({ change, set, index });
+  });
+
+  // The guarded updates.
+  const updated = new Map<number, Row>();
+  if (trx.dialect === 'postgres' && sets.length > 1) {
+    const shapes = new Map<string, typeof sets>();
+    for (const s of sets) {
+      const shape = Object.keys(s.set).sort().join(',');
+      shapes.set(shape, [...(shapes.get(shape) ?? []), s]);
+    }
+    for (const [shape, group] of shapes) {
+      const columns = shape.split(',');
+      const q = (c: string) => `"${c}"`;
+      const { rows } = await trx.executeQuery<Row & { _i: number }>(
+        CompiledQuery.raw(
+          `update "outbox" as o set ${columns.map((c) => `${q(c)} = v.${q(c)}`).join(', ')}
+           from json_to_recordset($1::json) as v("_i" int, "_org" text, "_key" text, "_from" text, "_claim" text, ${columns.map((c) => `${q(c)} ${INTEGER_COLUMNS.has(c) ? 'int' : 'text'}`).join(', ')})
+           where o."org_id" = v."_org" and o."key" = v."_key" and o."status" = v."_from"
+             and (v."_claim" is null or o."claimed_by" = v."_claim")
+           returning o.*, v."_i"`,
+          [
+            JSON.stringify(
+              group.map((s) => ({
+                ...s.set,
+                _i: s.index,
+                _org: s.change.orgId,
+                _key: s.change.row.key,
+                _from: s.change.row.status,
+                _claim: s.change.options.claimedBy ?? null,
+              })),
+            ),
+          ],
+        ),
+      );
+      for (const { _i, ...row } of rows) updated.set(_i, row as Row);
+    }
+  } else
+    for (const { change, set, index } of sets) {
+      let q = trx
+        .updateTable('outbox')
+        .set(set)
+        .where('org_id', '=', change.orgId)
+        .where('key', '=', change.row.key)
+        .where('status', '=', change.row.status);
+      if (change.options.claimedBy !== undefined)
+        q = q.where('claimed_by', '=', change.options.claimedBy);
+      const row = await q.returningAll().executeTakeFirst();
+      if (row) updated.set(index, row);
+    }
+
+  // Rows that moved on: a conflict, named as it is now.
+  const applied: { change: Change; index: number; row: Row }[] = [];
+  for (const { change, index } of sets) {
+    const row = updated.get(index);
+    if (row) {
+      applied.push({ change, index, row });
+      continue;
+    }
+    const now = await readRow(trx, change.orgId, change.row.key);
+    out[index] = new OutboxConflictError(
+      change.row.key,
+      change.row.status +
+        (change.options.claimedBy ? ` claimed by ${change.options.claimedBy}` : ''),
       now && `${now.status}${now.claimed_by ? ` claimed by ${now.claimed_by}` : ''}`,
     );
   }
-  const last = await trx
-    .selectFrom('outbox_transitions')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('org_id', '=', orgId)
-    .where('key', '=', row.key)
-    .executeTakeFirst();
-  await trx
-    .insertInto('outbox_transitions')
-    .values({
-      org_id: orgId,
-      key: row.key,
-      seq: Number(last?.seq ?? 0) + 1,
-      from_status: from,
-      to_status: to,
+  if (applied.length === 0) return out;
+
+  // History rows: each item's next seq (the updated row is locked, so no one else adds one).
+  const history = applied.map(({ change }) => ({
+    org_id: change.orgId,
+    key: change.row.key,
+    from_status: change.row.status,
+    to_status: change.to,
+    at,
+    actor: change.options.actor,
+    reason: change.options.reason ?? null,
+  }));
+  const next = `coalesce((select max(t."seq") from "outbox_transitions" as t where t."org_id" = v."org_id" and t."key" = v."key"), 0) + 1`;
+  const columns = `"org_id", "key", "seq", "from_status", "to_status", "at", "actor", "reason"`;
+  const picked = `v."org_id", v."key", ${next}, v."from_status", v."to_status", v."at", v."actor", v."reason"`;
+  if (trx.dialect === 'postgres')
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `insert into "outbox_transitions" (${columns}) select ${picked}
+         from json_to_recordset($1::json) as v("org_id" text, "key" text, "from_status" text, "to_status" text, "at" text, "actor" text, "reason" text)`,
+        [JSON.stringify(history)],
+      ),
+    );
+  else
+    for (const h of history)
+      await trx.executeQuery(
+        CompiledQuery.raw(
+          `insert into "outbox_transitions" (${columns}) select ${picked}
+           from (select ? as "org_id", ? as "key", ? as "from_status", ? as "to_status", ? as "at", ? as "actor", ? as "reason") as v`,
+          [h.org_id, h.key, h.from_status, h.to_status, h.at, h.actor, h.reason],
+        ),
+      );
+
+  // The audit entries, last (they lock the organisation's chain head): one append per org.
+  const audits = new Map<string, AuditInput[]>();
+  for (const { change, row: updatedRow, index } of applied) {
+    const { row, to, options } = change;
+    const entries = audits.get(change.orgId) ?? [];
+    entries.push({
       at,
       actor: options.actor,
-      reason: options.reason ?? null,
-    })
-    .execute();
-  await appendAudit(trx, orgId, {
-    at,
-    actor: options.actor,
-    type: `outbox.${to}`,
-    subject: subjectOf(row.key),
-    data: {
-      key: row.key,
-      leaseId: row.lease_id,
-      from,
-      to,
-      reason: options.reason ?? null,
-      version: updated.version,
-      attempts: updated.attempts,
-      ...(updated.provider !== null ? { provider: updated.provider } : {}),
-      ...(options.providerId != null ? { providerId: options.providerId } : {}),
-      ...(options.dueAt !== undefined ? { dueAt: updated.due_at } : {}),
-      ...options.audit,
-    },
-  });
-  return toItem(updated);
+      type: `outbox.${to}`,
+      subject: subjectOf(row.key),
+      data: {
+        key: row.key,
+        leaseId: row.lease_id,
+        from: row.status,
+        to,
+        reason: options.reason ?? null,
+        version: updatedRow.version,
+        attempts: updatedRow.attempts,
+        ...(updatedRow.provider !== null ? { provider: updatedRow.provider } : {}),
+        ...(options.providerId != null ? { providerId: options.providerId } : {}),
+        ...(options.dueAt !== undefined ? { dueAt: updatedRow.due_at } : {}),
+        ...options.audit,
+      },
+    });
+    audits.set(change.orgId, entries);
+    out[index] = toItem(updatedRow);
+  }
+  for (const [orgId, entries] of audits) await appendAuditMany(trx, orgId, entries);
+  return out;
 }
 
 function newRow(orgId: string, item: NewOutboxItem, at: string, where: string): Row {
@@ -714,6 +992,38 @@ export function toItem(row: Row): OutboxItem {
     providerId: row.provider_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** The row an item was read from (the caller's view of it). */
+function rowOf(item: OutboxItem): Row {
+  return {
+    org_id: item.orgId,
+    key: item.key,
+    lease_id: item.leaseId,
+    episode: item.episode,
+    stage: item.stage,
+    action: item.action,
+    type: item.type,
+    channel: item.channel,
+    method: item.method,
+    contact_id: item.contactId,
+    status: item.status,
+    reason: item.reason,
+    payload: JSON.stringify(item.payload),
+    policy_id: item.policyId,
+    policy_version: item.policyVersion,
+    amount_cents: item.amountCents,
+    approvals_required: item.approvalsRequired,
+    version: item.version,
+    due_at: item.dueAt,
+    attempts: item.attempts,
+    claimed_by: item.claimedBy,
+    claim_expires_at: item.claimExpiresAt,
+    provider: item.provider,
+    provider_id: item.providerId,
+    created_at: item.createdAt,
+    updated_at: item.updatedAt,
   };
 }
 

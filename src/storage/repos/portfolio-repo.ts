@@ -17,6 +17,7 @@ import {
   type Lease,
 } from '../../domain/portfolio/schema.js';
 import type { PortfolioStore, SaveOptions, SaveResult } from '../../app/ports/portfolio.js';
+import { CompiledQuery } from 'kysely';
 import type { Db, DbTransaction } from '../database.js';
 import { appendAudit } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
@@ -178,6 +179,7 @@ async function save(
   const changed = new Set<string>();
   const changedProperties = new Set<string>();
   const changedTenants = new Set<string>();
+  const updatedLeases = new Set<string>();
 
   await upsertRows(
     trx,
@@ -194,7 +196,7 @@ async function save(
       owner_id: x.ownerId ?? null,
       run_at: x.runAt,
       source_id: null,
-      data: canonicalJson(x),
+      data: entityJson(x),
       updated_at: at,
     }),
     counts.properties!,
@@ -214,7 +216,7 @@ async function save(
       language: x.language,
       role: x.role,
       source_id: null,
-      data: canonicalJson(x),
+      data: entityJson(x),
       updated_at: at,
     }),
     counts.tenants!,
@@ -234,29 +236,31 @@ async function save(
       rent_cents: x.rentCents,
       status: x.status ?? null,
       source_id: x.sourceId ?? null,
-      data: canonicalJson(x),
+      data: entityJson(x),
       updated_at: at,
     }),
     counts.leases!,
-    (id) => changed.add(id),
+    (id, _x, inserted) => {
+      changed.add(id);
+      if (!inserted) updatedLeases.add(id);
+    },
   );
-  // The tenants of a changed lease, in its order.
+  // The tenants of a changed lease, in its order (a lease new in this import has none yet).
   const changedLeases = p.leases.filter((l) => changed.has(l.id));
-  for (const part of chunks(changedLeases)) {
-    await trx
-      .deleteFrom('lease_tenants')
-      .where('org_id', '=', orgId)
-      .where(
-        'lease_id',
-        'in',
-        part.map((l) => l.id),
-      )
-      .execute();
-    const rows = part.flatMap((l) =>
+  await deleteWhereIn(
+    trx,
+    'lease_tenants',
+    orgId,
+    'lease_id',
+    changedLeases.filter((l) => updatedLeases.has(l.id)).map((l) => l.id),
+  );
+  await insertRows(
+    trx,
+    'lease_tenants',
+    changedLeases.flatMap((l) =>
       l.tenantIds.map((t, i) => ({ org_id: orgId, lease_id: l.id, tenant_id: t, position: i })),
-    );
-    for (const r of chunks(rows)) await trx.insertInto('lease_tenants').values(r).execute();
-  }
+    ),
+  );
   await upsertRows(
     trx,
     'ledger_entries',
@@ -268,25 +272,27 @@ async function save(
   );
   if (options.supersede) {
     const keep = new Set(options.supersede.keepIds);
-    for (const part of chunks(options.supersede.leaseIds)) {
-      const stale = (
-        await trx
-          .selectFrom('ledger_entries')
-          .select(['id', 'lease_id'])
-          .where('org_id', '=', orgId)
-          .where('lease_id', 'in', part)
-          .where('id', 'like', `%${options.supersede.idMarker}%`)
-          .execute()
-      ).filter((r) => !keep.has(r.id));
-      for (const ids of chunks(stale.map((r) => r.id)))
-        await trx
-          .deleteFrom('ledger_entries')
-          .where('org_id', '=', orgId)
-          .where('id', 'in', ids)
-          .execute();
-      for (const r of stale) changed.add(r.lease_id);
+    const marker = `%${options.supersede.idMarker}%`;
+    const stale: { id: string; lease_id: string }[] = [];
+    for (const part of chunks(options.supersede.leaseIds, inListSize(trx)))
+      for (const r of await trx
+        .selectFrom('ledger_entries')
+        .select(['id', 'lease_id'])
+        .where('org_id', '=', orgId)
+        .where('lease_id', 'in', part)
+        .where('id', 'like', marker)
+        .execute())
+        if (!keep.has(r.id)) stale.push(r);
+    await deleteWhereIn(
+      trx,
+      'ledger_entries',
+      orgId,
+      'id',
+      stale.map((r) => r.id),
+    );
+    for (const r of stale) changed.add(r.lease_id);
+    if (options.supersede.leaseIds.length > 0)
       (counts.superseded ??= zero()).updated += stale.length;
-    }
   }
   await saveEvents(trx, orgId, p.events, options, counts.events!, changed);
   for (const c of p.cases) {
@@ -331,26 +337,22 @@ async function save(
     changed.add(c.leaseId);
   }
   // A changed property or tenant changes every lease it belongs to.
-  if (changedProperties.size > 0 || changedTenants.size > 0) {
-    for (const part of chunks([...changedProperties])) {
-      const rows = await trx
-        .selectFrom('leases')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where('property_id', 'in', part)
-        .execute();
-      for (const r of rows) changed.add(r.id);
-    }
-    for (const part of chunks([...changedTenants])) {
-      const rows = await trx
-        .selectFrom('lease_tenants')
-        .select('lease_id')
-        .where('org_id', '=', orgId)
-        .where('tenant_id', 'in', part)
-        .execute();
-      for (const r of rows) changed.add(r.lease_id);
-    }
-  }
+  for (const part of chunks([...changedProperties], inListSize(trx)))
+    for (const r of await trx
+      .selectFrom('leases')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('property_id', 'in', part)
+      .execute())
+      changed.add(r.id);
+  for (const part of chunks([...changedTenants], inListSize(trx)))
+    for (const r of await trx
+      .selectFrom('lease_tenants')
+      .select('lease_id')
+      .where('org_id', '=', orgId)
+      .where('tenant_id', 'in', part)
+      .execute())
+      changed.add(r.lease_id);
   if (p.currency !== undefined)
     await trx
       .insertInto('settings')
@@ -420,12 +422,126 @@ function ledgerRow(orgId: string, x: LedgerEntry, at: string) {
     reverses: x.reverses ?? null,
     applies_to: x.appliesTo ?? null,
     source_id: null,
-    data: canonicalJson(x),
+    data: entityJson(x),
     created_at: at,
   };
 }
 
-/** Inserts new rows and updates rows whose stored `data` differs; `onChange` per write. */
+// ---------------------------------------------------------------------------------------
+// Bulk writes. An import of a million rows is a few hundred statements, not a million:
+// - SQLite (in-process, so a round trip is cheap): multi-row INSERT … VALUES sized under its
+//   32,766 bound parameters, after one `id IN (…)` read per batch to tell new, changed and
+//   unchanged rows apart.
+// - PostgreSQL: a batch of rows is one JSON parameter (`INSERT … SELECT … FROM
+//   json_to_recordset($1)`), serialised by the native JSON.stringify and far under the 65,535
+//   parameter limit. A batch none of whose ids is stored yet is a plain INSERT; otherwise one
+//   `INSERT … ON CONFLICT DO UPDATE … WHERE data IS DISTINCT FROM … RETURNING` inserts the new
+//   rows and updates the changed ones in a single round trip. Batches are pipelined: the next
+//   one is built while the server writes the last.
+
+/** SQLite's limit on bound parameters in one statement (SQLITE_MAX_VARIABLE_NUMBER). */
+const SQLITE_MAX_PARAMS = 32_766;
+/** Rows per PostgreSQL statement: big enough to amortise the round trip. */
+const PG_BATCH_ROWS = 5_000;
+
+/** Ids per `IN (…)` list on this engine (SQLite binds each; PostgreSQL parses each). */
+function inListSize(trx: DbTransaction): number {
+  return trx.dialect === 'sqlite' ? SQLITE_MAX_PARAMS - 10 : 10_000;
+}
+
+/** Columns stored as integers; every other column the bulk writers touch is text. */
+const PG_INTEGER_COLUMNS: Readonly<Record<string, string>> = {
+  rent_cents: 'int8',
+  amount_cents: 'int8',
+  position: 'int4',
+};
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * `canonicalJson` of an entity, fast for the flat objects most rows are (every value a
+ * string, a finite number, a boolean or null): the same bytes, without walking a path for
+ * every key. Anything else (nested objects, arrays) goes through `canonicalJson` itself.
+ */
+function entityJson(x: object): string {
+  const record = x as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  // The same keys in sorted order, for the native JSON.stringify. Not for a key that looks
+  // like an array index (an object lists those first, in numeric order).
+  const sorted: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = record[k];
+    const t = typeof v;
+    const code = k.charCodeAt(0);
+    if (
+      !(code >= 0x30 && code <= 0x39) &&
+      (t === 'string' ||
+        t === 'boolean' ||
+        v === null ||
+        (t === 'number' && Number.isFinite(v as number)))
+    )
+      sorted[k] = v;
+    else return canonicalJson(x);
+  }
+  return JSON.stringify(sorted);
+}
+
+type Row = Record<string, unknown>;
+
+/** PostgreSQL: `SELECT … FROM json_to_recordset($1)` over `columns`, and its parameter. */
+function pgRecordset(columns: readonly string[], rows: readonly Row[]) {
+  const types = columns.map((c) => `${quoteIdent(c)} ${PG_INTEGER_COLUMNS[c] ?? 'text'}`);
+  return {
+    text: `select ${columns.map(quoteIdent).join(', ')} from json_to_recordset($1::json) as r(${types.join(', ')})`,
+    params: [JSON.stringify(rows)] as unknown[],
+  };
+}
+
+/** SQLite: `VALUES (?, …), …` for `rows`, and its parameters. */
+function sqliteValues(columns: readonly string[], rows: readonly Row[]) {
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const params: unknown[] = [];
+  for (const r of rows) for (const c of columns) params.push(r[c] ?? null);
+  return { text: `values ${rows.map(() => tuple).join(', ')}`, params };
+}
+
+/** Rows per statement for a table of `columns` columns on this engine. */
+function batchRows(trx: DbTransaction, columns: number): number {
+  return trx.dialect === 'sqlite' ? Math.floor(SQLITE_MAX_PARAMS / columns) : PG_BATCH_ROWS;
+}
+
+/** Inserts `rows` (all with the same keys) in as few statements as the engine allows. */
+async function insertRows(trx: DbTransaction, table: string, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const head = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) `;
+  for (const part of chunks(rows, batchRows(trx, columns.length))) {
+    const body =
+      trx.dialect === 'sqlite' ? sqliteValues(columns, part) : pgRecordset(columns, part);
+    await trx.executeQuery(CompiledQuery.raw(head + body.text, body.params));
+  }
+}
+
+/** Deletes the organisation's rows of `table` whose `column` is one of `values`. */
+async function deleteWhereIn(
+  trx: DbTransaction,
+  table: 'lease_tenants' | 'ledger_entries',
+  orgId: string,
+  column: 'lease_id' | 'id',
+  values: readonly string[],
+): Promise<void> {
+  for (const part of chunks(values, inListSize(trx)))
+    await trx
+      .deleteFrom(table)
+      .where('org_id', '=', orgId)
+      .where(column as never, 'in', part as never)
+      .execute();
+}
+
+/**
+ * Inserts new rows and updates rows whose stored `data` differs; `onChange` per write (with
+ * whether the row is new). Unchanged rows are not written.
+ */
 async function upsertRows<T extends { id: string }>(
   trx: DbTransaction,
   table: EntityTable,
@@ -433,21 +549,72 @@ async function upsertRows<T extends { id: string }>(
   items: readonly T[],
   toRow: (x: T) => Record<string, unknown> & { id: string; data: string },
   count: Count,
-  onChange: (id: string, x: T) => void,
+  onChange: (id: string, x: T, inserted: boolean) => void,
 ): Promise<void> {
-  for (const part of chunks(items)) {
-    const ids = part.map((x) => x.id);
+  if (items.length === 0) return;
+  const columns = Object.keys(toRow(items[0]!));
+  // An update leaves the row's identity and creation time alone.
+  const updated = columns.filter((c) => c !== 'id' && c !== 'org_id' && c !== 'created_at');
+  const t = quoteIdent(table);
+  const size = batchRows(trx, columns.length);
+  if (trx.dialect === 'postgres') {
+    const insert = `insert into ${t} (${columns.map(quoteIdent).join(', ')}) `;
+    const upsert =
+      ` on conflict ("org_id", "id") do update set ${updated.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` +
+      ` where ${t}."data" is distinct from excluded."data" returning "id", (xmax = 0) as "inserted"`;
+    // Into a table where the organisation has no rows yet (a first import), every row is new:
+    // plain INSERTs, cheaper for the server than ON CONFLICT's speculative insertion. The
+    // organisation is locked, so no other import can add rows meanwhile.
+    const { rows: found } = await trx.executeQuery<{ any: boolean }>(
+      CompiledQuery.raw(`select exists (select 1 from ${t} where "org_id" = $1) as "any"`, [orgId]),
+    );
+    const empty = !found[0]?.any;
+    const write = async (part: readonly T[], body: { text: string; params: unknown[] }) => {
+      if (empty) {
+        await trx.executeQuery(CompiledQuery.raw(insert + body.text, body.params));
+        for (const x of part) onChange(x.id, x, true);
+        count.inserted += part.length;
+        return;
+      }
+      const { rows } = await trx.executeQuery<{ id: string; inserted: boolean }>(
+        CompiledQuery.raw(insert + body.text + upsert, body.params),
+      );
+      const byId = new Map(part.map((x) => [x.id, x]));
+      for (const r of rows) {
+        onChange(r.id, byId.get(r.id)!, r.inserted);
+        count[r.inserted ? 'inserted' : 'updated']++;
+      }
+      count.unchanged += part.length - rows.length;
+    };
+    // Pipelined: the next batch's rows are built while the server writes this one.
+    let inFlight: Promise<void> = Promise.resolve();
+    for (const part of chunks(items, size)) {
+      const body = pgRecordset(columns, part.map(toRow));
+      await inFlight;
+      inFlight = write(part, body);
+      inFlight.catch(() => undefined); // awaited below; this only stops an unhandled-rejection report
+      await new Promise<void>((resolve) => setImmediate(resolve)); // let the query go out
+    }
+    await inFlight;
+    return;
+  }
+  const set = `update ${t} set ${updated.map((c) => `${quoteIdent(c)} = ?`).join(', ')} where "org_id" = ? and "id" = ?`;
+  for (const part of chunks(items, size)) {
     const stored = new Map(
       (
         await trx
           .selectFrom(table)
           .select(['id', 'data'])
           .where('org_id', '=', orgId)
-          .where('id', 'in', ids)
+          .where(
+            'id',
+            'in',
+            part.map((x) => x.id),
+          )
           .execute()
       ).map((r) => [r.id, r.data]),
     );
-    const inserts: Record<string, unknown>[] = [];
+    const inserts: Row[] = [];
     for (const x of part) {
       const row = toRow(x);
       const before = stored.get(x.id);
@@ -455,26 +622,18 @@ async function upsertRows<T extends { id: string }>(
         count.unchanged++;
         continue;
       }
-      onChange(x.id, x);
+      onChange(x.id, x, before === undefined);
       if (before === undefined) {
         inserts.push(row);
         count.inserted++;
       } else {
-        const { id: _id, org_id: _org, created_at: _created, ...set } = row;
-        await trx
-          .updateTable(table)
-          .set(set as never)
-          .where('org_id', '=', orgId)
-          .where('id', '=', x.id)
-          .execute();
+        await trx.executeQuery(
+          CompiledQuery.raw(set, [...updated.map((c) => row[c] ?? null), orgId, x.id]),
+        );
         count.updated++;
       }
     }
-    if (inserts.length > 0)
-      await trx
-        .insertInto(table)
-        .values(inserts as never)
-        .execute();
+    await insertRows(trx, table, inserts);
   }
 }
 
@@ -486,39 +645,43 @@ async function saveEvents(
   count: Count,
   changed: Set<string>,
 ): Promise<void> {
-  const rows = events.map((e) => ({
-    org_id: orgId,
-    id: eventId(e),
-    type: e.type,
-    date: e.date,
-    at: null,
-    ...eventReach(e),
-    payload: canonicalJson(e),
-    source: options.source,
-    created_at: options.at,
-  }));
-  const fresh: typeof rows = [];
-  for (const part of chunks(rows)) {
+  // The same event twice in one file is stored once (counted once when new, each time when
+  // already stored).
+  const rows = new Map<string, Row & ReturnType<typeof eventReach>>();
+  const times = new Map<string, number>();
+  for (const e of events) {
+    const id = eventId(e);
+    times.set(id, (times.get(id) ?? 0) + 1);
+    if (rows.has(id)) continue;
+    rows.set(id, {
+      org_id: orgId,
+      id,
+      type: e.type,
+      date: e.date,
+      at: null,
+      ...eventReach(e),
+      payload: canonicalJson(e),
+      source: options.source,
+      created_at: options.at,
+    });
+  }
+  const fresh: (Row & ReturnType<typeof eventReach>)[] = [];
+  for (const part of chunks([...rows.keys()], inListSize(trx))) {
     const seen = new Set(
       (
         await trx
           .selectFrom('events')
           .select('id')
           .where('org_id', '=', orgId)
-          .where(
-            'id',
-            'in',
-            part.map((r) => r.id),
-          )
+          .where('id', 'in', part)
           .execute()
       ).map((r) => r.id),
     );
-    for (const r of part) {
-      if (seen.has(r.id)) count.unchanged++;
-      else if (!fresh.some((f) => f.id === r.id)) fresh.push(r);
-    }
+    for (const id of part)
+      if (seen.has(id)) count.unchanged += times.get(id)!;
+      else fresh.push(rows.get(id)!);
   }
-  for (const part of chunks(fresh)) await trx.insertInto('events').values(part).execute();
+  await insertRows(trx, 'events', fresh);
   count.inserted += fresh.length;
   // The leases the new events reach.
   for (const r of fresh) {
