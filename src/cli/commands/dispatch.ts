@@ -106,6 +106,7 @@ function emailRoutes(rt: Runtime, portfolio: PortfolioStore): SenderRoutes {
 interface CommonOptions {
   batch?: string;
   leaseMs?: string;
+  concurrency?: string;
   db?: string;
   json?: boolean;
 }
@@ -136,6 +137,8 @@ function config(
   const lease = positiveInt(opts.leaseMs, '--lease-ms');
   if (batch !== undefined) c.batchSize = batch;
   if (lease !== undefined) c.leaseMs = lease;
+  const concurrency = positiveInt(opts.concurrency, '--concurrency');
+  if (concurrency !== undefined) c.concurrency = concurrency;
   return c;
 }
 
@@ -165,6 +168,10 @@ export function registerDispatch(program: Command, ctx: CliContext): void {
     .option('--at <instant>', 'dispatch as of this instant (ISO-8601 UTC) instead of now')
     .option('--batch <n>', 'items claimed per batch (default 25)')
     .option(
+      '--concurrency <n>',
+      'items of a batch in flight at once (default 1; idempotent providers only)',
+    )
+    .option(
       '--lease-ms <ms>',
       'how long a claim lasts before another worker may take it (default 60000)',
     )
@@ -192,6 +199,10 @@ export function registerDispatch(program: Command, ctx: CliContext): void {
     )
     .option('--interval-ms <ms>', `pause between passes (default ${DEFAULT_INTERVAL_MS})`)
     .option('--batch <n>', 'items claimed per batch (default 25)')
+    .option(
+      '--concurrency <n>',
+      'items of a batch in flight at once (default 1; idempotent providers only)',
+    )
     .option(
       '--lease-ms <ms>',
       'how long a claim lasts before another worker may take it (default 60000)',
