@@ -41,6 +41,7 @@ import {
 } from '../../pagination.js';
 import { problem, sendProblem } from '../../problem.js';
 import { OUTBOX_ITEM_PROPERTIES } from './queue.js';
+import { provided } from './provided.js';
 
 export interface CasesApiDeps extends ReportDeps {
   /** Every stored case (reports-repo.ts `cases`). */
@@ -51,26 +52,15 @@ export interface CasesApiDeps extends ReportDeps {
   clock: Clock;
 }
 
-const DECORATOR = 'arrearsCasesApi';
+const api = provided<CasesApiDeps>('arrearsCasesApi');
 
 /**
  * Hands the cases API its stores: a plugin to register (before API_V1_ROUTES) in
  * `AppDeps.apiRoutes`, e.g. `apiRoutes: [provideCasesApi(deps), ...API_V1_ROUTES]`.
  */
-export function provideCasesApi(deps: CasesApiDeps): FastifyPluginAsync {
-  const plugin: FastifyPluginAsync = async (app) => {
-    app.decorate(DECORATOR, deps);
-  };
-  // Not encapsulated (what fastify-plugin does): the decoration is seen by sibling plugins.
-  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
-  return plugin;
-}
+export const provideCasesApi = api.provide;
 
-function depsOf(app: FastifyInstance): CasesApiDeps | undefined {
-  return app.hasDecorator(DECORATOR)
-    ? (app as unknown as Record<string, CasesApiDeps>)[DECORATOR]
-    : undefined;
-}
+const depsOf = (app: FastifyInstance) => api.of(app);
 
 const READERS = requireRole('manager', 'collections', 'legal', 'finance', 'auditor');
 

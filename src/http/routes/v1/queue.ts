@@ -37,32 +37,24 @@ import { OUTBOX_STATUSES } from '../../../domain/outbox/states.js';
 import { principalOf, requireRole } from '../../auth.js';
 import { encodeCursor, pageRequest, PAGE_QUERY_SCHEMA, pageSchema } from '../../pagination.js';
 import { problem, sendProblem, type Problem } from '../../problem.js';
+import { provided } from './provided.js';
 
 export interface QueueApiDeps<Tx> extends ApprovalDeps<Tx> {
   /** Names the queue's leases, tenants and properties (optional: ids only without it). */
   portfolio?: Pick<PortfolioStore, 'loadPortfolio'>;
 }
 
-const DECORATOR = 'arrearsQueueApi';
+const api = provided<QueueApiDeps<unknown>>('arrearsQueueApi');
 
 /**
  * Hands the queue API its stores: a plugin to register (before API_V1_ROUTES) in
  * `AppDeps.apiRoutes`, e.g. `apiRoutes: [provideQueueApi(deps), ...API_V1_ROUTES]`.
  */
 export function provideQueueApi<Tx>(deps: QueueApiDeps<Tx>): FastifyPluginAsync {
-  const plugin: FastifyPluginAsync = async (app) => {
-    app.decorate(DECORATOR, deps as QueueApiDeps<unknown>);
-  };
-  // Not encapsulated (what fastify-plugin does): the decoration is seen by sibling plugins.
-  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
-  return plugin;
+  return api.provide(deps as QueueApiDeps<unknown>);
 }
 
-function depsOf(app: FastifyInstance): QueueApiDeps<unknown> | undefined {
-  return app.hasDecorator(DECORATOR)
-    ? (app as unknown as Record<string, QueueApiDeps<unknown>>)[DECORATOR]
-    : undefined;
-}
+const depsOf = (app: FastifyInstance) => api.of(app);
 
 const READERS = requireRole('manager', 'collections', 'legal', 'finance', 'auditor');
 const DECIDERS = requireRole('manager', 'collections', 'legal', 'finance');

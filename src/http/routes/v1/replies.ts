@@ -38,27 +38,19 @@ import {
   type PageRequest,
 } from '../../pagination.js';
 import { problem, sendProblem } from '../../problem.js';
+import { provided } from './provided.js';
 
-const DECORATOR = 'arrearsRepliesApi';
+const api = provided<InboundDeps<unknown>>('arrearsRepliesApi');
 
 /**
  * Hands the replies API its stores: a plugin to register (before API_V1_ROUTES) in
  * `AppDeps.apiRoutes`, e.g. `apiRoutes: [provideRepliesApi(deps), ...API_V1_ROUTES]`.
  */
 export function provideRepliesApi<Tx>(deps: InboundDeps<Tx>): FastifyPluginAsync {
-  const plugin: FastifyPluginAsync = async (app) => {
-    app.decorate(DECORATOR, deps as InboundDeps<unknown>);
-  };
-  // Not encapsulated (what fastify-plugin does): the decoration is seen by sibling plugins.
-  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
-  return plugin;
+  return api.provide(deps as InboundDeps<unknown>);
 }
 
-function depsOf(app: FastifyInstance): InboundDeps<unknown> | undefined {
-  return app.hasDecorator(DECORATOR)
-    ? ((app as unknown as Record<string, InboundDeps<unknown>>)[DECORATOR] ?? undefined)
-    : undefined;
-}
+const depsOf = (app: FastifyInstance) => api.of(app);
 
 const READERS = requireRole('manager', 'collections', 'legal', 'finance', 'auditor');
 const DECIDERS = requireRole('manager', 'collections', 'legal', 'finance');

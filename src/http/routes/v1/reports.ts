@@ -21,28 +21,18 @@ import { explainPolicyFor } from '../../../domain/policy/resolve.js';
 import type { ReportDocument } from '../../../domain/reports/document.js';
 import { principalOf } from '../../auth.js';
 import { problem, sendProblem } from '../../problem.js';
+import { provided } from './provided.js';
 
 export interface ReportsApiDeps extends RunReportDeps {
   /** Lays a report out as PDF bytes (reports/render-pdf.ts). */
   renderPdf(document: ReportDocument): Promise<{ bytes: Uint8Array }>;
 }
 
-const DECORATOR = 'arrearsReportsApi';
+const api = provided<ReportsApiDeps>('arrearsReportsApi');
 
-export function provideReportsApi(deps: ReportsApiDeps): FastifyPluginAsync {
-  const plugin: FastifyPluginAsync = async (app) => {
-    app.decorate(DECORATOR, deps);
-  };
-  // Not encapsulated (what fastify-plugin does): the decoration is seen by sibling plugins.
-  (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
-  return plugin;
-}
+export const provideReportsApi = api.provide;
 
-function depsOf(app: FastifyInstance): ReportsApiDeps | undefined {
-  return app.hasDecorator(DECORATOR)
-    ? (app as unknown as Record<string, ReportsApiDeps>)[DECORATOR]
-    : undefined;
-}
+const depsOf = (app: FastifyInstance) => api.of(app);
 
 const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 
