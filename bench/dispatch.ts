@@ -26,9 +26,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startFakeProvider } from '../test/support/fake-provider.js';
 import { compiledSnapshot } from './fixtures.js';
+import { postgresDatabase } from './postgres.js';
 
 // The engine as it runs in production, compiled (see bench/run.ts), and compiled once for
 // this run: others rebuilding dist/ meanwhile do not change what is measured.
@@ -291,24 +291,6 @@ async function main(): Promise<void> {
     } finally {
       await db.close();
     }
-  }
-
-  async function postgresDatabase(name: string, drop = false): Promise<string | undefined> {
-    for (const user of ['postgres', 'root']) {
-      const c = new pg.Client({ connectionString: `postgres://${user}@127.0.0.1:5432/postgres` });
-      try {
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        if (drop) return undefined;
-        await c.query(`create database ${name}`);
-        return `postgres://${user}@127.0.0.1:5432/${name}`;
-      } catch {
-        // try the next user
-      } finally {
-        await c.end().catch(() => undefined);
-      }
-    }
-    return undefined;
   }
 
   const rows: string[] = [];

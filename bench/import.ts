@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { BENCH_PROPERTIES, compiledSnapshot, writeBenchCsv } from './fixtures.js';
+import { postgresDatabase } from './postgres.js';
 
 const { values } = parseArgs({
   options: {
@@ -79,24 +80,6 @@ function arrears(args: string[]): Promise<Run> {
       resolve({ s, out, ...(Number.isFinite(kib) ? { maxRssMiB: Math.round(kib / 1024) } : {}) });
     });
   });
-}
-
-async function postgresDatabase(name: string, drop = false): Promise<string | undefined> {
-  for (const user of ['postgres', 'root']) {
-    const c = new pg.Client({ connectionString: `postgres://${user}@127.0.0.1:5432/postgres` });
-    try {
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      if (drop) return undefined;
-      await c.query(`create database ${name}`);
-      return `postgres://${user}@127.0.0.1:5432/${name}`;
-    } catch {
-      // try the next user
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  }
-  return undefined;
 }
 
 async function postgresVersion(url: string): Promise<string> {

@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { importJsonPortfolio } from '../src/app/import-portfolio.js';
 import { fixedClock } from '../src/app/ports/clock.js';
 import { recordEvents } from '../src/app/record-events.js';
@@ -17,6 +16,7 @@ import { openDatabase } from '../src/storage/database.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
 import { ensureDefaultOrganisation } from '../src/storage/repos/organisations-repo.js';
 import { benchPolicy, benchPortfolio } from './fixtures.js';
+import { postgresDatabase } from './postgres.js';
 
 const { values } = parseArgs({ options: { leases: { type: 'string', default: '10000' } } });
 const N = Number(values.leases);
@@ -27,23 +27,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ s: number; value: T }> 
   return { s: Number(process.hrtime.bigint() - t0) / 1e9, value };
 }
 
-async function postgresUrl(): Promise<string | undefined> {
-  for (const user of ['postgres', 'root']) {
-    const admin = `postgres://${user}@127.0.0.1:5432/postgres`;
-    const c = new pg.Client({ connectionString: admin });
-    try {
-      await c.connect();
-      await c.query('drop database if exists arrears_bench with (force)');
-      await c.query('create database arrears_bench');
-      return `postgres://${user}@127.0.0.1:5432/arrears_bench`;
-    } catch {
-      // try the next user
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  }
-  return undefined;
-}
+const postgresUrl = () => postgresDatabase('arrears_bench');
 
 async function run(url: string, label: string): Promise<string[]> {
   const db = await openDatabase(url);
