@@ -10,6 +10,7 @@ import {
   type ApprovalDeps,
   type ApproveTarget,
 } from '../../app/approve-action.js';
+import { queueEntryJson } from '../../app/outbox-view.js';
 import { gateFor } from '../../app/pre-action-gate.js';
 import { rejectAction } from '../../app/reject-action.js';
 import { AppError, InputError } from '../../domain/errors.js';
@@ -56,13 +57,7 @@ export function registerApprovals(program: Command, ctx: CliContext): void {
         ctx.stdout(
           `${JSON.stringify(
             {
-              items: entries.map((e) => ({
-                ...outboxItemJson(e.item),
-                propertyId: e.propertyId,
-                approvals: e.approvals,
-                required: e.required,
-                needs: e.needs,
-              })),
+              items: entries.map(queueEntryJson),
             },
             null,
             2,
