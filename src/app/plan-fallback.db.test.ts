@@ -8,6 +8,7 @@ import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
 import { inboundFor, storesFor } from '../main.js';
 import { senderRegistry } from '../outbox/senders.js';
 import { iso, newItem, scriptedRecheck, scriptedSender, T0 } from '../outbox/testing.js';
+import type { Db } from '../storage/database.js';
 import { ensureOrganisation } from '../storage/repos/organisations-repo.js';
 import { createOutboxRepo } from '../storage/repos/outbox-repo.js';
 import { dispatchOutbox } from './dispatch-outbox.js';
@@ -22,45 +23,51 @@ const policy = lateNoticePolicy(
   '{id: notice, type: message, channel: email, template: late-notice, fallback: sms}',
 );
 
+/** An organisation with Oak Court, the policy, and the e-mail notice approved to go. */
+async function withApprovedEmail(db: Db, org: string) {
+  await ensureOrganisation(db, { id: org, name: org, at: iso(T0) });
+  const clock = fixedClock(T0);
+  const stores = storesFor(db);
+  await stores.policies.save(org, policy, 'test', iso(T0));
+  await importJsonPortfolio(
+    { clock, ...stores },
+    {
+      orgId: org,
+      fileName: 'p.json',
+      text: JSON.stringify(portfolio),
+      format: 'json',
+      actor: 'test',
+    },
+  );
+  const outbox = createOutboxRepo(db, clock);
+  await db.transaction((trx) =>
+    outbox.insertItems(
+      trx,
+      org,
+      [
+        newItem('L1:1:late-notice:notice', {
+          leaseId: 'L1',
+          stage: 'late-notice',
+          action: 'notice',
+          channel: 'email',
+          method: 'email',
+          contactId: 'T1',
+          approvalsRequired: 0,
+          policyId: 'residential-ca',
+          policyVersion: 1,
+          payload: { template: 'late-notice', pastDueCents: 150000 },
+        }),
+      ],
+      'system:scan',
+    ),
+  );
+  return { clock, stores, outbox };
+}
+
 forEachDialect('fallback at dispatch', (h) => {
   it('a refused e-mail queues its sms fallback at once, and the same pass sends it', async () => {
     const db = await h.openMigrated();
-    await ensureOrganisation(db, { id: ORG, name: ORG, at: iso(T0) });
-    const clock = fixedClock(T0);
-    const stores = storesFor(db);
-    await stores.policies.save(ORG, policy, 'test', iso(T0));
-    await importJsonPortfolio(
-      { clock, ...stores },
-      {
-        orgId: ORG,
-        fileName: 'p.json',
-        text: JSON.stringify(portfolio),
-        format: 'json',
-        actor: 'test',
-      },
-    );
-    const outbox = createOutboxRepo(db, clock);
-    await db.transaction((trx) =>
-      outbox.insertItems(
-        trx,
-        ORG,
-        [
-          newItem('L1:1:late-notice:notice', {
-            leaseId: 'L1',
-            stage: 'late-notice',
-            action: 'notice',
-            channel: 'email',
-            method: 'email',
-            contactId: 'T1',
-            approvalsRequired: 0,
-            policyId: 'residential-ca',
-            policyVersion: 1,
-            payload: { template: 'late-notice', pastDueCents: 150000 },
-          }),
-        ],
-        'system:scan',
-      ),
-    );
+    const { clock, stores, outbox } = await withApprovedEmail(db, ORG);
     const email = scriptedSender({
       id: 'smtp',
       idempotent: false,
@@ -96,42 +103,7 @@ forEachDialect('fallback at dispatch', (h) => {
   it('an e-mail that bounces after it was sent is tried by sms at once (R10)', async () => {
     const db = await h.openMigrated();
     const org = 'bounce';
-    await ensureOrganisation(db, { id: org, name: org, at: iso(T0) });
-    const clock = fixedClock(T0);
-    const stores = storesFor(db);
-    await stores.policies.save(org, policy, 'test', iso(T0));
-    await importJsonPortfolio(
-      { clock, ...stores },
-      {
-        orgId: org,
-        fileName: 'p.json',
-        text: JSON.stringify(portfolio),
-        format: 'json',
-        actor: 'test',
-      },
-    );
-    const outbox = createOutboxRepo(db, clock);
-    await db.transaction((trx) =>
-      outbox.insertItems(
-        trx,
-        org,
-        [
-          newItem('L1:1:late-notice:notice', {
-            leaseId: 'L1',
-            stage: 'late-notice',
-            action: 'notice',
-            channel: 'email',
-            method: 'email',
-            contactId: 'T1',
-            approvalsRequired: 0,
-            policyId: 'residential-ca',
-            policyVersion: 1,
-            payload: { template: 'late-notice', pastDueCents: 150000 },
-          }),
-        ],
-        'system:scan',
-      ),
-    );
+    const { clock, stores, outbox } = await withApprovedEmail(db, org);
     const email = scriptedSender({ id: 'sandbox-email' });
     const sms = scriptedSender({ id: 'sms' });
     await dispatchOutbox(
