@@ -16,13 +16,13 @@ import { simulate } from '../evaluator/simulate.js';
 import type { PlannedAction } from '../evaluator/types.js';
 import { parsePolicy } from '../policy/read.js';
 import type { Policy } from '../policy/schema.js';
-import { validatePolicy } from '../policy/validate.js';
+import { isFollowUp, validatePolicy } from '../policy/validate.js';
 import { parsePortfolio } from '../portfolio/read.js';
 import type { DeliveryMethod, PropertyKind } from '../portfolio/schema.js';
 import { followUpsOf, noticeDeadline } from './deadlines.js';
 import { capPercentCeiling, capUpperBoundCents, feeCapCents } from './fee-caps.js';
 import { getPack, lateFeeRuleFor, listPacks, noticeRuleFor } from './index.js';
-import type { FollowUp, NoticeRule, RuleMeta } from './types.js';
+import type { NoticeRule, RuleMeta } from './types.js';
 
 const DIR = new URL('../../../examples/policies/states/', import.meta.url);
 const FILES = readdirSync(DIR)
@@ -177,25 +177,6 @@ function pastDueRent(lease: GeneratedLease, date: LocalDate): number {
         return paid === undefined || paid > date;
       }).length * lease.rentCents
   );
-}
-
-function isFollowUp(a: PlannedAction, f: FollowUp): boolean {
-  switch (f) {
-    case 'filing':
-      return (
-        (a.type === 'escalate' && a.to === 'legal') || (a.type === 'status' && a.set === 'eviction')
-      );
-    case 'access_denial':
-      return a.type === 'access' && (a.deny?.length ?? 0) > 0;
-    case 'overlock':
-      return a.type === 'overlock';
-    case 'cut_lock':
-      return a.type === 'cut_lock';
-    case 'sale':
-      return a.type === 'auction';
-    default:
-      return a.type === 'document' && a.template === f.slice('notice:'.length);
-  }
 }
 
 function methodsOf(a: PlannedAction): DeliveryMethod[] {
@@ -384,7 +365,7 @@ describe('shipped state workflows', () => {
               .slice(i)
               .some((s) =>
                 followUpsOf(rule, action.template).some((f) =>
-                  s.actions.some((x) => isPolicyFollowUp(x, f)),
+                  s.actions.some((x) => isFollowUp(x, f)),
                 ),
               );
             if (later) {
@@ -455,29 +436,6 @@ describe('shipped state workflows', () => {
     });
   });
 });
-
-function isPolicyFollowUp(
-  action: Policy['stages'][number]['actions'][number],
-  f: FollowUp,
-): boolean {
-  switch (f) {
-    case 'filing':
-      return (
-        (action.type === 'escalate' && action.to === 'legal') ||
-        (action.type === 'status' && action.set === 'eviction')
-      );
-    case 'access_denial':
-      return action.type === 'access' && (action.deny?.length ?? 0) > 0;
-    case 'overlock':
-      return action.type === 'overlock';
-    case 'cut_lock':
-      return action.type === 'cut_lock';
-    case 'sale':
-      return action.type === 'auction';
-    default:
-      return action.type === 'document' && action.template === f.slice('notice:'.length);
-  }
-}
 
 /** Whether the policy has an action a pack rule governs (a late fee, its notice, a sale). */
 function policyUses(policy: Policy, rule: RuleMeta): boolean {

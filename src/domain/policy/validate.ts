@@ -677,7 +677,17 @@ const FOLLOW_UP_WORDS: Partial<Record<FollowUp, string>> = {
   sale: 'hold the sale',
 };
 
-function isFollowUp(action: Action, followUp: FollowUp): boolean {
+/** The fields that tell a follow-up: a policy action and a planned action both have them. */
+export interface FollowUpShape {
+  type: string;
+  to?: unknown;
+  set?: unknown;
+  deny?: readonly unknown[] | undefined;
+  template?: unknown;
+}
+
+/** Whether `action` is the follow-up a notice rule times (a filing, a lockout, a sale …). */
+export function isFollowUp(action: FollowUpShape, followUp: FollowUp): boolean {
   switch (followUp) {
     case 'filing':
       return (
