@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { main } from '../cli/index.js';
+import { cliAgainst } from '../../test/support/cli.js';
 import { samplePortfolioValue, SAMPLE_POLICY_YAML } from '../domain/documents/testing.js';
 import { renderNoticePdf } from '../documents/render-pdf.js';
 import { storesFor } from '../main.js';
@@ -53,22 +53,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 forEachDialect('pre-sale gate', (h) => {
-  const exec = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await main([...argv, '--db', h.url], {
-      stdout: (s) => (out += s),
-      stderr: (s) => (err += s),
-      env: {},
-      cwd: dir,
-    });
-    return { code, out, err };
-  };
-  const run = async (...argv: string[]) => {
-    const r = await exec(...argv);
-    if (r.code !== 0) throw new Error(`arrears ${argv.join(' ')}: exit ${r.code}: ${r.err}`);
-    return r.out;
-  };
+  const { run: exec, ok: run } = cliAgainst(() => ({ cwd: dir, db: h.url }));
   let db: Db;
   const clock = fixedClock(Date.parse('2026-10-16T17:30:00Z'));
   const provider = createSandboxPrintMail();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { main } from '../cli/index.js';
+import { cliAgainst } from '../../test/support/cli.js';
 import { samplePortfolioValue, SAMPLE_POLICY_YAML } from '../domain/documents/testing.js';
 import { evaluateLease } from '../domain/evaluator/lease-run.js';
 import { leaseInputs } from '../domain/evaluator/simulate.js';
@@ -51,18 +51,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 forEachDialect('record a mail event', (h) => {
-  const run = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await main([...argv, '--db', h.url], {
-      stdout: (s) => (out += s),
-      stderr: (s) => (err += s),
-      env: {},
-      cwd: dir,
-    });
-    if (code !== 0) throw new Error(`arrears ${argv.join(' ')}: exit ${code}: ${err}`);
-    return out;
-  };
+  const { ok: run } = cliAgainst(() => ({ cwd: dir, db: h.url }));
   let db: Db;
   const clock = fixedClock(Date.parse('2026-10-16T17:30:00Z'));
   const provider = createSandboxPrintMail();

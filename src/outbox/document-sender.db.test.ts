@@ -11,7 +11,7 @@ import { forEachDialect } from '../../test/support/databases.js';
 import { fixedClock } from '../app/ports/clock.js';
 import { makeRecheck } from '../app/recheck-item.js';
 import { samplePortfolioValue, SAMPLE_POLICY_YAML } from '../domain/documents/testing.js';
-import { main } from '../cli/index.js';
+import { cliAgainst } from '../../test/support/cli.js';
 import { renderNoticePdf } from '../documents/render-pdf.js';
 import { storesFor } from '../main.js';
 import type { Db } from '../storage/database.js';
@@ -40,16 +40,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 forEachDialect('document sender', (h) => {
-  const run = async (...argv: string[]) => {
-    let err = '';
-    const code = await main([...argv, '--db', h.url], {
-      stdout: () => undefined,
-      stderr: (s) => (err += s),
-      env: {},
-      cwd: dir,
-    });
-    if (code !== 0) throw new Error(`arrears ${argv.join(' ')}: exit ${code}: ${err}`);
-  };
+  const { ok: run } = cliAgainst(() => ({ cwd: dir, db: h.url }));
   let db: Db;
   const provider = createSandboxPrintMail();
 

@@ -29,7 +29,7 @@ import { senderRegistry } from '../../outbox/senders.js';
 import type { Db } from '../../storage/database.js';
 import { documentsRepo } from '../../storage/repos/documents-repo.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
-import { main } from '../index.js';
+import { cliAgainst } from '../../../test/support/cli.js';
 import type { PacketManifest } from './packet.js';
 
 const FONTS = `${join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
@@ -60,22 +60,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 forEachDialect('arrears case packet', (h) => {
-  const run = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await main([...argv, '--db', h.url], {
-      stdout: (s) => (out += s),
-      stderr: (s) => (err += s),
-      env: {},
-      cwd: dir,
-    });
-    return { code, out, err };
-  };
-  const ok = async (...argv: string[]) => {
-    const r = await run(...argv);
-    if (r.code !== 0) throw new Error(`arrears ${argv.join(' ')}: exit ${r.code}: ${r.err}`);
-    return r.out;
-  };
+  const { run, ok } = cliAgainst(() => ({ cwd: dir, db: h.url }));
   let db: Db;
   const provider = createSandboxPrintMail();
 
