@@ -21,6 +21,18 @@ import { plannedItemsWriter } from './storage/repos/planned-items-repo.js';
 import { policyStore } from './storage/repos/policies-repo.js';
 import { portfolioStore } from './storage/repos/portfolio-repo.js';
 import { scanStateStore } from './storage/repos/scan-state-repo.js';
+import type { OutboxItem } from './app/ports/outbox.js';
+import { approveActions } from './app/approve-action.js';
+import { gateFor, type GateDeps } from './app/pre-action-gate.js';
+import { receiveDeliveryStatus, receiveReply } from './app/receive-reply.js';
+import { recordMailEvent } from './app/record-mail-event.js';
+import { rejectAction } from './app/reject-action.js';
+import type { ConnectorLog, QueueActions, RecipientLookup } from './connectors/context.js';
+import { buildConnectors, type BuiltConnectors } from './connectors/registry.js';
+import { AppError } from './domain/errors.js';
+import { unsubscribeToken } from './outbox/unsubscribe-token.js';
+import { createGatesRepo } from './storage/repos/gates-repo.js';
+import { createUsersRepo } from './storage/repos/users-repo.js';
 
 export interface Runtime {
   db: Db;
@@ -120,4 +132,164 @@ export function sandboxConnectorsFor(rt: Runtime): WebhookConnector[] {
       secret,
     }),
   ];
+}
+
+/** What the gate use cases need, over the runtime's database (`gate`, `approve`, chat buttons). */
+export function gateDeps(rt: Runtime): GateDeps<DbTransaction> {
+  const stores = storesFor(rt.db);
+  return {
+    outbox: createOutboxRepo(rt.db, rt.clock),
+    documents: documentsRepo(rt.db, rt.clock),
+    portfolio: stores.portfolio,
+    policies: stores.policies,
+    gates: createGatesRepo(rt.db),
+    users: createUsersRepo(rt.db, rt.clock),
+    clock: rt.clock,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Connectors (SPEC 11)
+
+/** The item's contact as a provider needs it: the tenant and the property's office. */
+function recipientLookup(rt: Runtime): RecipientLookup {
+  const portfolio = storesFor(rt.db).portfolio;
+  return {
+    async contactOf(item) {
+      if (item.contactId === null) return null;
+      const p = await portfolio.loadPortfolio(item.orgId, [item.leaseId]);
+      const tenant = p.tenants.find((t) => t.id === item.contactId);
+      if (!tenant) return null;
+      const lease = p.leases.find((l) => l.id === item.leaseId);
+      const property = p.properties.find((x) => x.id === lease?.propertyId);
+      return {
+        tenantId: tenant.id,
+        name: tenant.name,
+        phone: tenant.phone ?? null,
+        email: tenant.email ?? null,
+        language: tenant.language,
+        office: {
+          name: property?.legalName ?? property?.name ?? 'the office',
+          phone: property?.phone ?? null,
+          email: property?.email ?? null,
+        },
+      };
+    },
+  };
+}
+
+/** Chat buttons approve and reject as the clicking user, with that user's role. */
+function queueActionsFor(rt: Runtime): QueueActions {
+  const users = createUsersRepo(rt.db, rt.clock);
+  const deps = {
+    outbox: createOutboxRepo(rt.db, rt.clock),
+    users,
+    clock: rt.clock,
+    gate: (orgId: string, key: string) => gateFor(gateDeps(rt), orgId, key),
+  };
+  const as = async (email: string) => users.findByEmail(rt.orgId, email);
+  const fail = (e: unknown) => ({ ok: false, message: (e as Error).message });
+  return {
+    async approve(key, email) {
+      const user = await as(email);
+      if (!user) return { ok: false, message: `no Arrears user ${email}` };
+      try {
+        const r = await approveActions(deps, rt.orgId, user, { keys: [key] });
+        if (r.refused.length > 0) return { ok: false, message: r.refused[0]!.message };
+        return r.approved.length > 0
+          ? { ok: true, message: `${key} approved by ${email}` }
+          : {
+              ok: true,
+              message: `${key}: approval by ${email} recorded; a second approver is needed`,
+            };
+      } catch (e) {
+        return fail(e);
+      }
+    },
+    async reject(key, email, reason) {
+      const user = await as(email);
+      if (!user) return { ok: false, message: `no Arrears user ${email}` };
+      try {
+        const r = await rejectAction(deps, rt.orgId, user, key, reason);
+        return r.ok
+          ? { ok: true, message: `${key} rejected by ${email}` }
+          : { ok: false, message: r.message };
+      } catch (e) {
+        return fail(e);
+      }
+    },
+  };
+}
+
+function connectorLog(rt: Runtime, id: string): ConnectorLog {
+  const write = (level: string, fields: Record<string, unknown>, message: string) => {
+    if (rt.env.ARREARS_LOG_LEVEL === 'silent') return;
+    process.stderr.write(
+      `${JSON.stringify({ level, time: new Date(rt.clock.now()).toISOString(), connector: id, ...fields, msg: message })}\n`,
+    );
+  };
+  return {
+    info: (fields, message) => write('info', fields, message),
+    warn: (fields, message) => write('warn', fields, message),
+  };
+}
+
+const builtConnectors = new WeakMap<Runtime, BuiltConnectors>();
+
+/**
+ * The configured connectors of this runtime (built once): their sender routes go over the
+ * sandbox's, their webhooks into the server's registry.
+ */
+export function connectorsFor(rt: Runtime): BuiltConnectors {
+  const cached = builtConnectors.get(rt);
+  if (cached) return cached;
+  const stores = storesFor(rt.db);
+  const inboundDeps = {
+    ...inboundFor(rt.db, rt.clock),
+    onFailed: makeFallbackPlanner({ clock: rt.clock, ...stores }),
+  };
+  const mailDeps = {
+    clock: rt.clock,
+    documents: documentsRepo(rt.db, rt.clock),
+    outbox: createOutboxRepo(rt.db, rt.clock),
+    portfolio: stores.portfolio,
+    policies: stores.policies,
+    state: stores.state,
+    planned: stores.outbox,
+  };
+  const publicUrl = rt.env.ARREARS_PUBLIC_URL?.replace(/\/+$/, '');
+  const unsubscribeSecret = rt.env.ARREARS_UNSUBSCRIBE_SECRET;
+  const recipients = recipientLookup(rt);
+  const queue = queueActionsFor(rt);
+  const built = buildConnectors(rt.env, (manifest) => ({
+    orgId: rt.orgId,
+    clock: rt.clock,
+    publicUrl,
+    recipients,
+    queue,
+    log: connectorLog(rt, manifest.id),
+    inbound: {
+      reply: (m) => receiveReply(inboundDeps, { ...m, orgId: rt.orgId, provider: manifest.id }),
+      delivery: (r) =>
+        receiveDeliveryStatus(inboundDeps, { ...r, orgId: rt.orgId, provider: manifest.id }),
+      async mailEvent(event) {
+        try {
+          return await recordMailEvent(mailDeps, rt.orgId, { provider: manifest.id, ...event });
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'not_found') return null;
+          throw e;
+        }
+      },
+    },
+    ...(unsubscribeSecret && publicUrl
+      ? {
+          unsubscribeUrl: (item: OutboxItem) =>
+            item.contactId === null
+              ? undefined
+              : `${publicUrl}/unsubscribe/${unsubscribeToken(unsubscribeSecret, { orgId: item.orgId, contactId: item.contactId })}`,
+        }
+      : {}),
+  }));
+  builtConnectors.set(rt, built);
+  return built;
 }

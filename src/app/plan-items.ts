@@ -51,6 +51,10 @@ function payloadOf(a: PlannedAction, pastDueCents: number | undefined): Record<s
     'occurrence',
     'fallbackFor',
     'deferredFrom',
+    'url',
+    'event',
+    'target',
+    'fields',
   ] as const) {
     const v = a[k];
     if (v !== undefined && v !== null) p[k] = v;

@@ -11,7 +11,10 @@ export type SenderRoutes = Record<string, Sender>;
 export function senderRegistry(routes: SenderRoutes): SenderRegistry & { routes(): string[] } {
   return {
     senderFor(item: OutboxItem) {
+      const target = typeof item.payload.target === 'string' ? item.payload.target : undefined;
       const candidates = [
+        // `writeback` actions name their connector: `writeback:intercom`.
+        target !== undefined ? `${item.type}:${target}` : undefined,
         item.method !== null ? `${item.type}:${item.method}` : undefined,
         item.channel !== null ? `${item.type}:${item.channel}` : undefined,
         item.type,

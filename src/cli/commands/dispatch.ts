@@ -7,14 +7,14 @@
 import type { Command } from 'commander';
 import type { DispatchCounts } from '../../app/dispatch-outbox.js';
 import { fixedClock } from '../../app/ports/clock.js';
-import type { OutboxItem, Recheck, SenderRegistry } from '../../app/ports/outbox.js';
-import type { PortfolioStore } from '../../app/ports/portfolio.js';
+import type { Recheck, SenderRegistry } from '../../app/ports/outbox.js';
 import { feePoster } from '../../app/post-fee.js';
 import { makeFallbackPlanner } from '../../app/plan-fallback.js';
 import { makeRecheck } from '../../app/recheck-item.js';
 import { contactAttemptsStore } from '../../storage/repos/contact-attempts-repo.js';
 import { InputError } from '../../domain/errors.js';
-import { storesFor, withRuntime, type Runtime } from '../../main.js';
+import { connectorsFor, storesFor, withRuntime, type Runtime } from '../../main.js';
+import { senderRegistry } from '../../outbox/senders.js';
 import { createDispatcher, type DispatcherConfig } from '../../outbox/dispatcher.js';
 import { renderNoticePdf } from '../../documents/render-pdf.js';
 import {
@@ -24,9 +24,6 @@ import {
 } from '../../outbox/document-sender.js';
 import { createSandboxSender } from '../../outbox/sandbox-sender.js';
 import { documentsRepo } from '../../storage/repos/documents-repo.js';
-import { senderRegistry, type SenderRoutes } from '../../outbox/senders.js';
-import { createSmtpSender } from '../../outbox/smtp-sender.js';
-import { unsubscribeToken } from '../../outbox/unsubscribe-token.js';
 import type { DbTransaction } from '../../storage/database.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
 import { abortOnSignals, DEFAULT_INTERVAL_MS, runWorker } from '../../outbox/worker.js';
@@ -48,15 +45,15 @@ export function recheckFor(rt: Runtime): Recheck {
 }
 
 /**
- * Where items go: fees post to the stored ledger; everything else to the sandbox until
- * connectors are configured.
+ * Where items go: fees post to the stored ledger; everything else to the sandbox unless a
+ * configured connector (SPEC 11) takes its route.
  */
 export function sendersFor(rt: Runtime): SenderRegistry {
   const stores = storesFor(rt.db);
+  const connectors = connectorsFor(rt);
   return senderRegistry({
     '*': createSandboxSender(),
     fee: feePoster({ clock: rt.clock, portfolio: stores.portfolio, state: stores.state }),
-    ...emailRoutes(rt, stores.portfolio),
     // Notices by post (first-class, certified …): rendered, stored and mailed with proof.
     ...postalDocumentRoutes(
       createDocumentSender({
@@ -65,42 +62,11 @@ export function sendersFor(rt: Runtime): SenderRegistry {
         policies: stores.policies,
         documents: documentsRepo(rt.db, rt.clock),
         render: renderNoticePdf,
-        provider: createSandboxPrintMail(),
+        provider: connectors.printMail ?? createSandboxPrintMail(),
       }),
     ),
+    ...connectors.senders,
   });
-}
-
-/** E-mail over SMTP when `ARREARS_SMTP_URL` is set (with `ARREARS_SMTP_FROM`). */
-function emailRoutes(rt: Runtime, portfolio: PortfolioStore): SenderRoutes {
-  const url = rt.env.ARREARS_SMTP_URL;
-  if (!url) return {};
-  const from = rt.env.ARREARS_SMTP_FROM;
-  if (!from)
-    throw new InputError([
-      { path: 'ARREARS_SMTP_FROM', message: 'set the From address e-mail is sent with' },
-    ]);
-  const secret = rt.env.ARREARS_UNSUBSCRIBE_SECRET;
-  const publicUrl = rt.env.ARREARS_PUBLIC_URL?.replace(/\/+$/, '');
-  const smtp = createSmtpSender({
-    url,
-    from,
-    async recipientOf(item) {
-      if (item.contactId === null) return null;
-      const { tenants } = await portfolio.loadPortfolio(item.orgId, [item.leaseId]);
-      const tenant = tenants.find((t) => t.id === item.contactId);
-      return tenant?.email ? { email: tenant.email, name: tenant.name } : null;
-    },
-    ...(secret && publicUrl
-      ? {
-          unsubscribeUrl: (item: OutboxItem) =>
-            item.contactId === null
-              ? undefined
-              : `${publicUrl}/unsubscribe/${unsubscribeToken(secret, { orgId: item.orgId, contactId: item.contactId })}`,
-        }
-      : {}),
-  });
-  return { 'message:email': smtp };
 }
 
 interface CommonOptions {

@@ -6,31 +6,16 @@
  */
 import type { Command } from 'commander';
 import { resolveActingUser } from '../../app/approve-action.js';
-import { attest, gateFor, type GateDeps } from '../../app/pre-action-gate.js';
+import { attest, gateFor } from '../../app/pre-action-gate.js';
+import { gateDeps } from '../../main.js';
 import { AppError } from '../../domain/errors.js';
 import { ATTESTABLE_ITEMS, type GateResult } from '../../domain/gates/gate.js';
-import { storesFor, withRuntime, type Runtime } from '../../main.js';
-import type { DbTransaction } from '../../storage/database.js';
-import { documentsRepo } from '../../storage/repos/documents-repo.js';
-import { createGatesRepo } from '../../storage/repos/gates-repo.js';
-import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
+import { withRuntime } from '../../main.js';
 import { createUsersRepo } from '../../storage/repos/users-repo.js';
 import type { CliContext } from '../context.js';
 import { DB_OPTION_HELP } from './migrate.js';
 
-/** What the gate use cases need, over the runtime's database (also used by `approve`). */
-export function gateDeps(rt: Runtime): GateDeps<DbTransaction> {
-  const stores = storesFor(rt.db);
-  return {
-    outbox: createOutboxRepo(rt.db, rt.clock),
-    documents: documentsRepo(rt.db, rt.clock),
-    portfolio: stores.portfolio,
-    policies: stores.policies,
-    gates: createGatesRepo(rt.db),
-    users: createUsersRepo(rt.db, rt.clock),
-    clock: rt.clock,
-  };
-}
+export { gateDeps };
 
 export function formatGate(gate: GateResult): string {
   const title = gate.kind === 'auction' ? 'Pre-sale' : 'Pre-filing';

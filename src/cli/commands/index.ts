@@ -21,6 +21,7 @@ import { registerPacket } from './packet.js';
 import { registerSuggestions } from './suggestions.js';
 import { registerGate } from './gate.js';
 import { registerSchedules } from './schedule.js';
+import { registerConnectors } from './connectors.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -44,5 +45,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSuggestions(program, ctx);
   registerPacket(program, ctx);
   registerGate(program, ctx);
+  registerConnectors(program, ctx);
   registerSchedules(program, ctx); // after registerReports: adds `report schedule|deliver`
 }

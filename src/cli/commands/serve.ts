@@ -26,6 +26,7 @@ import { startServer } from '../../http/server.js';
 import {
   inboundFor,
   openRuntime,
+  connectorsFor,
   sandboxConnectorsFor,
   storesFor,
   type Runtime,
@@ -73,7 +74,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
           metrics: createStorageMetrics(rt.db, rt.orgId, { clock: rt.clock }),
           // The sandbox channels until real connectors are configured; each is added with
           // registerWebhookConnector (app/ports/webhooks.ts), built from the runtime's settings.
-          webhooks: createWebhookRegistry(sandboxConnectorsFor(rt)),
+          webhooks: createWebhookRegistry([
+            ...sandboxConnectorsFor(rt),
+            ...connectorsFor(rt).webhooks,
+          ]),
           apiRoutes: [
             provideRepliesApi(inboundFor(rt.db, rt.clock)),
             provideReportsApi({

@@ -1048,9 +1048,15 @@ class LeaseRun {
       case 'escalate':
         base.to = a.to;
         break;
-      case 'insurance':
       case 'writeback':
+        base.target = a.target;
+        if (Object.keys(a.fields).length > 0) base.fields = a.fields;
+        break;
       case 'webhook':
+        base.url = a.url;
+        base.event = a.event;
+        break;
+      case 'insurance':
         break;
     }
     this.emitAction(base);

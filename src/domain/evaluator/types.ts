@@ -64,6 +64,12 @@ export interface PlannedAction {
   to?: string;
   feeKind?: string;
   saleDate?: LocalDate;
+  /** `webhook`: where it is posted and the event name it carries. */
+  url?: string;
+  event?: string;
+  /** `writeback`: the connector and the fields it writes. */
+  target?: string;
+  fields?: Record<string, string>;
   policyId?: string;
   policyVersion?: number;
 }

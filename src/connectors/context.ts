@@ -1,0 +1,69 @@
+/**
+ * What a connector is given to work with. The composition root (src/main.ts
+ * `connectorContextFor`) builds it from the runtime; tests build it from stubs of these
+ * few functions, so a connector never touches the database itself.
+ */
+import type { Clock } from '../app/ports/clock.js';
+import type { OutboxItem } from '../app/ports/outbox.js';
+import type {
+  DeliveryReceipt,
+  InboundMessage,
+  ReceivedDelivery,
+  ReceivedReply,
+} from '../app/receive-reply.js';
+import type { MailEvent, MailEventResult } from '../app/record-mail-event.js';
+import type { ConnectorSettings } from './settings.js';
+
+/** Who an outbox item goes to, as the provider needs it. */
+export interface Contact {
+  tenantId: string;
+  name: string;
+  /** E.164. */
+  phone: string | null;
+  email: string | null;
+  /** BCP 47 language of the tenant (`en`, `es` …): the voice and text language. */
+  language: string;
+  /** The office the tenant may call or write back to. */
+  office: { name: string; phone: string | null; email: string | null };
+}
+
+export interface RecipientLookup {
+  /** The item's contact, or null when the item names none or it is gone. */
+  contactOf(item: OutboxItem): Promise<Contact | null>;
+}
+
+/** Where a connector's verified callbacks go (the org and provider are filled in). */
+export interface InboundSink {
+  reply(message: Omit<InboundMessage, 'orgId' | 'provider'>): Promise<ReceivedReply>;
+  delivery(receipt: Omit<DeliveryReceipt, 'orgId' | 'provider'>): Promise<ReceivedDelivery>;
+  /** A carrier event for a mailed letter (print-and-mail tracking); null: unknown letter. */
+  mailEvent(event: MailEvent): Promise<MailEventResult | null>;
+}
+
+/** Queue actions a chat connector's buttons take, as the clicking user (SPEC 10 roles). */
+export interface QueueActions {
+  /** The user with this e-mail approves the item; refused for roles that cannot approve. */
+  approve(key: string, userEmail: string): Promise<{ ok: boolean; message: string }>;
+  reject(key: string, userEmail: string, reason: string): Promise<{ ok: boolean; message: string }>;
+}
+
+export interface ConnectorLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ConnectorContext {
+  orgId: string;
+  settings: ConnectorSettings;
+  clock: Clock;
+  /** `ARREARS_PUBLIC_URL` without a trailing slash: callback URLs are built on it. */
+  publicUrl: string | undefined;
+  recipients: RecipientLookup;
+  inbound: InboundSink;
+  queue?: QueueActions;
+  /** The signed one-click unsubscribe link for an e-mail item (RFC 8058), when configured. */
+  unsubscribeUrl?(item: OutboxItem): string | undefined;
+  log: ConnectorLog;
+}
+
+export const SILENT_LOG: ConnectorLog = { info() {}, warn() {} };
