@@ -22,11 +22,24 @@ import {
 } from './contract.js';
 import type { ConnectorContext } from './context.js';
 import { connectorSettings, settingsStatus, type Env, type SettingsStatus } from './settings.js';
+import { mailgunConnector } from './mailgun/index.js';
+import { postalConnector } from './postal/index.js';
+import { sendgridConnector } from './sendgrid/index.js';
+import { slackConnector } from './slack/index.js';
 import { smtpConnector } from './smtp/index.js';
+import { twilioConnector } from './twilio/index.js';
 import { webhookConnector } from './webhook/index.js';
 
 /** The shipped connectors, in route-precedence order. */
-export const CONNECTOR_MODULES: readonly ConnectorModule[] = [smtpConnector, webhookConnector];
+export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
+  twilioConnector,
+  sendgridConnector,
+  mailgunConnector,
+  smtpConnector,
+  postalConnector,
+  slackConnector,
+  webhookConnector,
+];
 
 export function moduleOf(id: string): ConnectorModule | undefined {
   return CONNECTOR_MODULES.find((m) => m.manifest.id === id);

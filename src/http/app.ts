@@ -22,7 +22,9 @@ import { loggerOptions, type LogOptions } from './logging.js';
 import { createMetrics, type DispatchSource } from './metrics.js';
 import { collectRoutes } from './openapi.js';
 import type { ReadinessOptions } from './readiness.js';
+import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
+import { sessionRoutes, type SessionRouteDeps } from './routes/session.js';
 import { opsRoutes } from './routes/ops.js';
 import { API_V1_ROUTES, type ApiRoutes } from './routes/v1/index.js';
 import { unsubscribeRoutes, type UnsubscribeOptions } from './routes/unsubscribe.js';
@@ -48,6 +50,10 @@ export interface AppDeps {
   dispatch?: DispatchSource;
   /** The resources under `/api/v1` (default: API_V1_ROUTES). */
   apiRoutes?: readonly ApiRoutes[];
+  /** Dashboard sign-in at `/api/v1/session` (sessions must also be on `auth`). */
+  session?: SessionRouteDeps;
+  /** The built dashboard (dist/web) served at `/`, with client routes falling back to it. */
+  dashboard?: DashboardOptions;
   /** One-click unsubscribe links of e-mail (when `ARREARS_UNSUBSCRIBE_SECRET` is set). */
   unsubscribe?: UnsubscribeOptions;
 }
@@ -87,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.unsubscribe) await app.register(unsubscribeRoutes, deps.unsubscribe);
   await app.register(docsRoutes, { routes, publicUrl: deps.publicUrl });
+  if (deps.dashboard) await app.register(dashboardRoutes, deps.dashboard);
+  if (deps.session) await app.register(sessionRoutes, { ...deps.session, prefix: '/api/v1' });
   await app.register(
     async (api) => {
       registerAuth(api, deps.auth);

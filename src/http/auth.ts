@@ -6,7 +6,15 @@
  * missing or unknown token, 403 for a role that may not do this.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { READ_ONLY_ROLES, type AuthPort, type Principal, type Role } from '../app/ports/auth.js';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  READ_ONLY_ROLES,
+  type Authentication,
+  type AuthPort,
+  type Principal,
+  type Role,
+} from '../app/ports/auth.js';
+import { cookieOf, SESSION_COOKIE } from './cookies.js';
 import { AppError } from '../domain/errors.js';
 
 declare module 'fastify' {
@@ -31,22 +39,42 @@ export function registerAuth(app: FastifyInstance, auth: AuthPort): void {
   });
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
-    if (header === undefined || header === '') {
-      reply.header('www-authenticate', 'Bearer realm="arrears"');
-      throw new AppError(
-        'unauthorized',
-        'this endpoint needs an API token: send `Authorization: Bearer <token>`',
-      );
+    const sessionToken = cookieOf(request.headers.cookie, SESSION_COOKIE);
+    let result: Authentication;
+    if ((header === undefined || header === '') && sessionToken && auth.sessions) {
+      const session = await auth.sessions.authenticate(sessionToken);
+      if (!session) throw new AppError('unauthorized', 'the session has ended; sign in again');
+      // A cookie rides along on any request the browser makes, so a change needs the
+      // session's CSRF token too (a cross-site form cannot read it).
+      const csrf = request.headers['x-csrf-token'];
+      if (
+        session.ok &&
+        !SAFE_METHODS.has(request.method) &&
+        (typeof csrf !== 'string' || !safeEqual(csrf, session.csrfToken ?? ''))
+      )
+        throw new AppError(
+          'forbidden',
+          'a change made with the session cookie needs its CSRF token in `X-CSRF-Token`',
+        );
+      result = session;
+    } else {
+      if (header === undefined || header === '') {
+        reply.header('www-authenticate', 'Bearer realm="arrears"');
+        throw new AppError(
+          'unauthorized',
+          'this endpoint needs an API token: send `Authorization: Bearer <token>`',
+        );
+      }
+      const token = BEARER.exec(header)?.[1];
+      if (token === undefined) {
+        reply.header('www-authenticate', 'Bearer realm="arrears", error="invalid_request"');
+        throw new AppError(
+          'unauthorized',
+          'the Authorization header must be `Bearer <token>` with an Arrears API token',
+        );
+      }
+      result = await auth.authenticateToken(token);
     }
-    const token = BEARER.exec(header)?.[1];
-    if (token === undefined) {
-      reply.header('www-authenticate', 'Bearer realm="arrears", error="invalid_request"');
-      throw new AppError(
-        'unauthorized',
-        'the Authorization header must be `Bearer <token>` with an Arrears API token',
-      );
-    }
-    const result = await auth.authenticateToken(token);
     if (!result.ok) {
       if (result.reason === 'no_role')
         throw new AppError('forbidden', 'the user of this token has no role Arrears knows');
@@ -77,4 +105,10 @@ export function requireRole(...roles: Role[]) {
         `this needs the ${[...roles].join(' or ')} role, not ${role}`,
       );
   };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -39,6 +39,20 @@ export interface UsersTable {
   role: string;
   password_hash: string | null;
   created_at: InstantText;
+  /** An owner user sees the properties of this owner id (0012). */
+  owner_id: string | null;
+  /** JSON array of property ids the user is limited to; null = all (0012). */
+  property_ids: JsonText | null;
+}
+
+export interface SessionsTable {
+  token_sha256: string;
+  org_id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: InstantText;
+  expires_at: InstantText;
+  revoked_at: InstantText | null;
 }
 
 export interface SourcesTable {
@@ -484,6 +498,7 @@ export interface WebhookEventsTable {
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
+  sessions: SessionsTable;
   sources: SourcesTable;
   properties: PropertiesTable;
   tenants: TenantsTable;
@@ -548,6 +563,7 @@ export const TABLES = [
   'suggestions',
   'gate_attestations',
   'report_schedules',
+  'sessions',
 ] as const satisfies readonly TableName[];
 
 // Compile-time check that TABLES lists every table of Schema.

@@ -28,8 +28,14 @@ export interface Principal {
   role: Role;
   /** Every query the request makes is scoped to this organisation. */
   orgId: string;
+  /**
+   * The properties the caller may see, when limited (an owner sees the properties of its
+   * owner id; a manager may be limited to some); undefined or null: every property of the
+   * organisation. Every read of leases, cases, outbox items and reports filters by it.
+   */
+  propertyIds?: readonly string[] | null;
   /** How the caller proved who they are. */
-  via: 'api_token';
+  via: 'api_token' | 'session';
 }
 
 export type Authentication =
@@ -40,4 +46,25 @@ export type Authentication =
 export interface AuthPort {
   /** The principal an API token stands for. The token itself is never stored or logged. */
   authenticateToken(token: string): Promise<Authentication>;
+  /** Dashboard sessions; without them only API tokens are accepted. */
+  sessions?: SessionStore;
+}
+
+/** A dashboard session as issued: the token goes in the cookie, never in storage. */
+export interface IssuedSession {
+  token: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/** Dashboard sessions (storage/repos/sessions-repo.ts). */
+export interface SessionStore {
+  create(orgId: string, userId: string, ttlMs: number): Promise<IssuedSession>;
+  /** The principal and CSRF token of a live session; null when unknown, revoked or expired. */
+  authenticate(token: string): Promise<(Authentication & { csrfToken?: string }) | null>;
+  revoke(token: string): Promise<void>;
+  /** Every user with this e-mail, across organisations (login picks one). */
+  usersWithEmail(
+    email: string,
+  ): Promise<{ userId: string; orgId: string; passwordHash: string | null }[]>;
 }

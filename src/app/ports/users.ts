@@ -16,6 +16,15 @@ export interface User {
   email: string;
   role: Role;
   createdAt: string;
+  /** An owner user sees the properties of this owner id. */
+  ownerId: string | null;
+  /** Limits the user to these properties; null: every property of the organisation. */
+  propertyIds: string[] | null;
+}
+
+export interface UserScope {
+  ownerId: string | null;
+  propertyIds: string[] | null;
 }
 
 export interface AddedUser {
@@ -35,4 +44,11 @@ export interface UserStore {
   /** The earliest admin of the organisation. */
   firstAdmin(orgId: string): Promise<User | undefined>;
   list(orgId: string): Promise<User[]>;
+  /** Stores a password hash (app/passwords.ts) and ends the user's sessions (audited). */
+  setPassword(orgId: string, userId: string, passwordHash: string, actor?: string): Promise<void>;
+  passwordHashOf(orgId: string, userId: string): Promise<string | null>;
+  /** Sets what the user may see (audited `user.scope_set`). */
+  setScope(orgId: string, userId: string, scope: UserScope, actor?: string): Promise<void>;
+  /** The property ids the user may see, or null for all. */
+  visiblePropertyIds(user: User): Promise<string[] | null>;
 }

@@ -13,7 +13,11 @@ import { optOutByLink } from '../../app/opt-out-by-link.js';
 import { gateFor } from '../../app/pre-action-gate.js';
 import { createWebhookRegistry } from '../../app/ports/webhooks.js';
 import { InputError } from '../../domain/errors.js';
-import { buildApp } from '../../http/app.js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp, type AppDeps } from '../../http/app.js';
+import type { ApiRoutes } from '../../http/routes/v1/index.js';
+import { createSessionsRepo } from '../../storage/repos/sessions-repo.js';
 import type { UnsubscribeOptions } from '../../http/routes/unsubscribe.js';
 import { provideCasesApi } from '../../http/routes/v1/cases.js';
 import { API_V1_ROUTES } from '../../http/routes/v1/index.js';
@@ -69,33 +73,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const settings = serveSettings(opts, ctx.env);
       const rt = await openRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd });
       try {
-        const app = await buildApp({
-          health: createHealthRepo(rt.db, rt.orgId),
-          metrics: createStorageMetrics(rt.db, rt.orgId, { clock: rt.clock }),
-          // The sandbox channels until real connectors are configured; each is added with
-          // registerWebhookConnector (app/ports/webhooks.ts), built from the runtime's settings.
-          webhooks: createWebhookRegistry([
-            ...sandboxConnectorsFor(rt),
-            ...connectorsFor(rt).webhooks,
-          ]),
-          apiRoutes: [
-            provideRepliesApi(inboundFor(rt.db, rt.clock)),
-            provideReportsApi({
-              ...storesFor(rt.db),
-              reports: reportsRepo(rt.db),
-              clock: rt.clock,
-              renderPdf: renderReportPdf,
-            }),
-            ...queueAndCasesApi(rt),
-            ...API_V1_ROUTES,
-          ],
-          webhookEvents: createWebhookEventsRepo(rt.db, rt.orgId),
-          auth: createApiTokenAuth(rt.db),
-          clock: rt.clock,
-          logger: { level: settings.logLevel, stream: { write: (line) => ctx.stdout(line) } },
+        const app = await serverAppFor(rt, {
+          logLevel: settings.logLevel,
           publicUrl: settings.publicUrl,
-          processMetrics: true,
-          ...unsubscribeFor(rt),
+          log: (line) => ctx.stdout(line),
         });
         const server = await startServer(app, { host: settings.host, port: settings.port });
         ctx.stderr(`arrears serve: listening on ${server.url} (database ${rt.db.url})\n`);
@@ -109,6 +90,60 @@ export function registerServe(program: Command, ctx: CliContext): void {
         await rt.close();
       }
     });
+}
+
+export interface ServerOptions {
+  logLevel: string;
+  publicUrl: string | undefined;
+  /** Where JSON log lines go. */
+  log: (line: string) => void;
+  /** More `/api/v1` resources (the demo clock). */
+  extraApiRoutes?: readonly ApiRoutes[];
+  /** A dispatcher running in this process (its counts on /metrics). */
+  dispatch?: AppDeps['dispatch'];
+}
+
+/** The package's root: dist/web (the built dashboard) sits under it. */
+export function packageRoot(): string {
+  return fileURLToPath(new URL('../../../', import.meta.url));
+}
+
+/** The whole server of `serve` and `demo` over one runtime. */
+export async function serverAppFor(rt: Runtime, o: ServerOptions) {
+  const sessions = createSessionsRepo(rt.db, rt.clock);
+  const users = createUsersRepo(rt.db, rt.clock);
+  return buildApp({
+    health: createHealthRepo(rt.db, rt.orgId),
+    metrics: createStorageMetrics(rt.db, rt.orgId, { clock: rt.clock }),
+    webhooks: createWebhookRegistry([...sandboxConnectorsFor(rt), ...connectorsFor(rt).webhooks]),
+    apiRoutes: [
+      provideRepliesApi(inboundFor(rt.db, rt.clock)),
+      provideReportsApi({
+        ...storesFor(rt.db),
+        reports: reportsRepo(rt.db),
+        clock: rt.clock,
+        renderPdf: renderReportPdf,
+      }),
+      ...queueAndCasesApi(rt),
+      ...(o.extraApiRoutes ?? []),
+      ...API_V1_ROUTES,
+    ],
+    webhookEvents: createWebhookEventsRepo(rt.db, rt.orgId),
+    auth: { ...createApiTokenAuth(rt.db), sessions },
+    session: {
+      sessions,
+      users,
+      now: () => rt.clock.now(),
+      ...(o.publicUrl ? { secureCookie: o.publicUrl.startsWith('https:') } : {}),
+    },
+    dashboard: { root: join(packageRoot(), 'dist', 'web') },
+    clock: rt.clock,
+    logger: { level: o.logLevel, stream: { write: o.log } },
+    publicUrl: o.publicUrl,
+    processMetrics: true,
+    ...(o.dispatch ? { dispatch: o.dispatch } : {}),
+    ...unsubscribeFor(rt),
+  });
 }
 
 /** The outbox, approval queue, exceptions and case pages of `/api/v1`. */

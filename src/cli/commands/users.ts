@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import { resolveActingUser } from '../../app/approve-action.js';
-import { ROLES, type User } from '../../app/ports/users.js';
+import { ROLES, type User, type UserScope } from '../../app/ports/users.js';
+import { checkPasswordStrength, hashPassword } from '../../app/passwords.js';
+import { readInputFile } from '../io.js';
 import { AppError, InputError } from '../../domain/errors.js';
 import { withRuntime, type Runtime } from '../../main.js';
 import type { Db } from '../../storage/database.js';
@@ -77,6 +79,32 @@ async function targetUser(rt: Runtime, email: string): Promise<User> {
   return user;
 }
 
+interface AddOptions {
+  role: string;
+  passwordFile?: string;
+  owner?: string;
+  properties?: string;
+  db?: string;
+  json?: boolean;
+}
+
+/** The first line of the file (a trailing newline from `echo` is not part of it). */
+async function readPassword(file: string, ctx: CliContext): Promise<string> {
+  const text = (await readInputFile(file, ctx)).replace(/\r?\n[\s\S]*$/, '');
+  checkPasswordStrength(text, '--password-file');
+  return text;
+}
+
+function scopeOf(opts: { owner?: string; properties?: string }): UserScope {
+  const ids = opts.properties
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (ids !== undefined && ids.length === 0)
+    throw new InputError([{ path: '--properties', message: 'name at least one property id' }]);
+  return { ownerId: opts.owner ?? null, propertyIds: ids ?? null };
+}
+
 export function registerUsers(program: Command, ctx: CliContext): void {
   const user = program.command('user').description('staff users and their roles');
   user
@@ -84,12 +112,22 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .description('create a user (the first user of an organisation is an admin)')
     .argument('<email>', 'e-mail address (stored lower-case, unique in the organisation)')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--password-file <file>', 'dashboard password from this file (`-`: standard input)')
+    .option('--owner <ownerId>', 'an owner user sees the properties with this ownerId')
+    .option('--properties <ids>', 'limit the user to these property ids (comma-separated)')
     .option('--db <url>', DB_OPTION_HELP)
     .option('--json', 'print the user as JSON')
-    .action(async (email: string, opts: { role: string; db?: string; json?: boolean }) => {
-      const added = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, (rt) =>
-        createUsersRepo(rt.db, rt.clock).addUser(rt.orgId, email, opts.role, 'system:cli'),
-      );
+    .action(async (email: string, opts: AddOptions) => {
+      const password = opts.passwordFile ? await readPassword(opts.passwordFile, ctx) : undefined;
+      const hash = password !== undefined ? await hashPassword(password) : undefined;
+      const added = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, async (rt) => {
+        const users = createUsersRepo(rt.db, rt.clock);
+        const result = await users.addUser(rt.orgId, email, opts.role, 'system:cli');
+        if (hash !== undefined) await users.setPassword(rt.orgId, result.user.id, hash);
+        if (opts.owner !== undefined || opts.properties !== undefined)
+          await users.setScope(rt.orgId, result.user.id, scopeOf(opts));
+        return result;
+      });
       if (added.requestedRole)
         ctx.stderr(
           `note: the first user of an organisation is an admin: ${added.user.email} was added as admin, not ${added.requestedRole}\n`,
@@ -98,6 +136,55 @@ export function registerUsers(program: Command, ctx: CliContext): void {
         const { id, email: e, role, createdAt } = added.user;
         ctx.stdout(`${JSON.stringify({ id, email: e, role, createdAt })}\n`);
       } else ctx.stdout(`added user ${added.user.email} (${added.user.role})\n`);
+    });
+  user
+    .command('password')
+    .description('set the dashboard password of a user (ends the user’s sessions)')
+    .argument('<email>', 'the user')
+    .requiredOption(
+      '--password-file <file>',
+      'the new password from this file (`-`: standard input)',
+    )
+    .option('--db <url>', DB_OPTION_HELP)
+    .action(async (email: string, opts: { passwordFile: string; db?: string }) => {
+      const hash = await hashPassword(await readPassword(opts.passwordFile, ctx));
+      await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, async (rt) => {
+        const users = createUsersRepo(rt.db, rt.clock);
+        const found = await users.findByEmail(rt.orgId, email);
+        if (!found)
+          throw new AppError('not_found', `no user ${email}; add one with \`arrears user add\``);
+        await users.setPassword(rt.orgId, found.id, hash);
+      });
+      ctx.stdout(`password set for ${email.trim().toLowerCase()}\n`);
+    });
+  user
+    .command('scope')
+    .description('what a user may see: an owner id and/or a list of properties')
+    .argument('<email>', 'the user')
+    .option(
+      '--owner <ownerId>',
+      'an owner user sees the properties with this ownerId (`none` clears)',
+    )
+    .option('--properties <ids>', 'property ids, comma-separated (`all` clears the limit)')
+    .option('--db <url>', DB_OPTION_HELP)
+    .action(async (email: string, opts: { owner?: string; properties?: string; db?: string }) => {
+      await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, async (rt) => {
+        const users = createUsersRepo(rt.db, rt.clock);
+        const found = await users.findByEmail(rt.orgId, email);
+        if (!found)
+          throw new AppError('not_found', `no user ${email}; add one with \`arrears user add\``);
+        await users.setScope(rt.orgId, found.id, {
+          ownerId:
+            opts.owner === undefined ? found.ownerId : opts.owner === 'none' ? null : opts.owner,
+          propertyIds:
+            opts.properties === undefined
+              ? found.propertyIds
+              : opts.properties === 'all'
+                ? null
+                : scopeOf({ properties: opts.properties }).propertyIds,
+        });
+      });
+      ctx.stdout(`scope set for ${email.trim().toLowerCase()}\n`);
     });
   user
     .command('list')

@@ -57,6 +57,8 @@ export function createUsersRepo(db: Db, clock: Clock = systemClock): UserStore {
           role: first ? 'admin' : requested,
           password_hash: null,
           created_at: at,
+          owner_id: null,
+          property_ids: null,
         };
         await trx.insertInto('users').values(user).execute();
         await appendAudit(trx, orgId, {
@@ -120,7 +122,100 @@ export function createUsersRepo(db: Db, clock: Clock = systemClock): UserStore {
         .execute();
       return rows.map(toUser);
     },
+
+    async setPassword(orgId, userId, passwordHash, actor = 'system:cli') {
+      const at = new Date(clock.now()).toISOString();
+      await db.transaction(async (trx) => {
+        const r = await trx
+          .updateTable('users')
+          .set({ password_hash: passwordHash })
+          .where('org_id', '=', orgId)
+          .where('id', '=', userId)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0)
+          throw new AppError('not_found', `no user ${userId} in ${orgId}`);
+        // Existing sessions end with the old password.
+        await trx
+          .updateTable('sessions')
+          .set({ revoked_at: at })
+          .where('org_id', '=', orgId)
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .execute();
+        await appendAudit(trx, orgId, {
+          at,
+          actor,
+          type: 'user.password_set',
+          subject: `user:${userId}`,
+          data: { userId },
+        });
+      });
+    },
+
+    async passwordHashOf(orgId, userId) {
+      const row = await db.kysely
+        .selectFrom('users')
+        .select('password_hash')
+        .where('org_id', '=', orgId)
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      return row?.password_hash ?? null;
+    },
+
+    async setScope(orgId, userId, scope, actor = 'system:cli') {
+      const at = new Date(clock.now()).toISOString();
+      await db.transaction(async (trx) => {
+        const r = await trx
+          .updateTable('users')
+          .set({
+            owner_id: scope.ownerId,
+            property_ids: scope.propertyIds === null ? null : JSON.stringify(scope.propertyIds),
+          })
+          .where('org_id', '=', orgId)
+          .where('id', '=', userId)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0)
+          throw new AppError('not_found', `no user ${userId} in ${orgId}`);
+        await appendAudit(trx, orgId, {
+          at,
+          actor,
+          type: 'user.scope_set',
+          subject: `user:${userId}`,
+          data: { userId, ownerId: scope.ownerId, propertyIds: scope.propertyIds },
+        });
+      });
+    },
+
+    async visiblePropertyIds(user) {
+      return visiblePropertyIds(db, user);
+    },
   };
+}
+
+/**
+ * The properties a user may see, or null for all: an owner sees the properties of its
+ * owner id (none without one); anyone with `property_ids` sees those.
+ */
+export async function visiblePropertyIds(
+  db: Db,
+  user: Pick<User, 'orgId' | 'role' | 'ownerId' | 'propertyIds'>,
+): Promise<string[] | null> {
+  let ids: string[] | null = user.propertyIds;
+  if (user.role === 'owner') {
+    const owned =
+      user.ownerId === null
+        ? []
+        : (
+            await db.kysely
+              .selectFrom('properties')
+              .select('id')
+              .where('org_id', '=', user.orgId)
+              .where('owner_id', '=', user.ownerId)
+              .execute()
+          ).map((r) => r.id);
+    ids = ids === null ? owned : owned.filter((id) => ids!.includes(id));
+  }
+  return ids;
 }
 
 function toUser(row: Selectable<UsersTable>): User {
@@ -130,5 +225,7 @@ function toUser(row: Selectable<UsersTable>): User {
     email: row.email,
     role: isRole(row.role) ? row.role : 'auditor',
     createdAt: row.created_at,
+    ownerId: row.owner_id,
+    propertyIds: row.property_ids === null ? null : (JSON.parse(row.property_ids) as string[]),
   };
 }
