@@ -186,6 +186,11 @@ export interface ConnectorInstance {
   webhook?: WebhookConnector;
   /** Posts alerts to a channel (Slack). */
   notify?(alert: Alert, signal?: AbortSignal): Promise<HealthResult>;
+  /**
+   * Registers our webhook URL with the provider, for providers that subscribe by API
+   * (RingCentral); `arrears connectors subscribe ID`.
+   */
+  subscribe?(signal?: AbortSignal): Promise<HealthResult>;
   /** Runs the manifest's verify request. */
   verify(signal?: AbortSignal): Promise<HealthResult>;
 }

@@ -64,6 +64,8 @@ export interface ProviderHttpOptions {
   maxRetries?: number;
   /** The longest wait slept inside one call (default 5 s). */
   maxRetryWaitMs?: number;
+  /** The wait for a 429 without Retry-After (RingCentral: X-Rate-Limit-Window); null → backoff. */
+  rateLimitWaitMs?: (headers: Headers) => number | null;
   /** First backoff step (default 250 ms), doubled per attempt. */
   baseDelayMs?: number;
   /** Per attempt (default 15 s). */
@@ -188,7 +190,10 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
           (SERVER_RETRY.has(res.status) &&
             (req.idempotent === true || req.retryServerErrors === true));
         if (repeatable && attempt <= maxRetries && !req.signal?.aborted) {
-          const wait = retryAfterMs ?? backoff(attempt);
+          const wait =
+            retryAfterMs ??
+            (res.status === 429 ? (options.rateLimitWaitMs?.(res.headers) ?? null) : null) ??
+            backoff(attempt);
           if (wait <= maxWait) {
             await sleep(wait);
             continue;

@@ -24,6 +24,7 @@ import type { ConnectorContext } from './context.js';
 import { connectorSettings, settingsStatus, type Env, type SettingsStatus } from './settings.js';
 import { mailgunConnector } from './mailgun/index.js';
 import { postalConnector } from './postal/index.js';
+import { ringcentralConnector } from './ringcentral/index.js';
 import { sendgridConnector } from './sendgrid/index.js';
 import { slackConnector } from './slack/index.js';
 import { smtpConnector } from './smtp/index.js';
@@ -33,6 +34,7 @@ import { webhookConnector } from './webhook/index.js';
 /** The shipped connectors, in route-precedence order. */
 export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
   twilioConnector,
+  ringcentralConnector,
   sendgridConnector,
   mailgunConnector,
   smtpConnector,

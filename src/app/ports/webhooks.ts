@@ -49,6 +49,8 @@ export interface WebhookResponse {
   /** A string or Buffer is sent as is (with `contentType`); anything else as JSON. */
   body?: unknown;
   contentType?: string;
+  /** Extra response headers (RingCentral's handshake echoes `Validation-Token`). */
+  headers?: Record<string, string>;
 }
 
 export interface WebhookConnector {
@@ -60,6 +62,11 @@ export interface WebhookConnector {
   verify(request: InboundWebhookRequest): WebhookVerification | Promise<WebhookVerification>;
   /** Records the event (replies, delivery statuses …); should itself be idempotent. */
   handle(event: WebhookEvent): Promise<WebhookResponse | void>;
+  /**
+   * What to answer a repeat of an event already handled, when the provider needs more than
+   * `{duplicate: true}` JSON (Twilio reads the answer as TwiML during a call).
+   */
+  duplicateResponse?(request: InboundWebhookRequest): WebhookResponse | undefined;
 }
 
 export interface WebhookRegistry {

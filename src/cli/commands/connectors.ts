@@ -83,4 +83,39 @@ export function registerConnectors(program: Command, ctx: CliContext): void {
         );
       if (!result.ok) ctx.exitCode = 1;
     });
+
+  connectors
+    .command('subscribe')
+    .description(
+      'register our /webhooks/{id} URL with a provider that subscribes by API (RingCentral); needs ARREARS_PUBLIC_URL',
+    )
+    .argument('<id>', 'connector id')
+    .option('--db <url>', DB_OPTION_HELP)
+    .option('--json', 'print one JSON document')
+    .action(async (id: string, opts: { db?: string; json?: boolean }) => {
+      const listing = listConnectors(ctx.env).find((r) => r.id === id);
+      if (!listing?.configured)
+        throw new InputError([
+          {
+            path: 'ID',
+            message: listing
+              ? `the ${id} connector is not configured: set ${listing.missing.join(', ') || 'its settings'}`
+              : `unknown connector \`${id}\`; \`arrears connectors list\` shows the ids`,
+          },
+        ]);
+      const result = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, async (rt) => {
+        const instance = connectorsFor(rt).instances.find((i) => i.id === id);
+        if (!instance?.subscribe)
+          throw new InputError([
+            {
+              path: 'ID',
+              message: `the ${id} connector needs no subscription: its webhooks are set in the provider's console`,
+            },
+          ]);
+        return instance.subscribe(AbortSignal.timeout(60_000));
+      });
+      if (opts.json) ctx.stdout(`${JSON.stringify({ id, ...result }, null, 2)}\n`);
+      else ctx.stdout(`${id}: ${result.ok ? 'subscribed' : 'FAILED'} — ${result.detail}\n`);
+      if (!result.ok) ctx.exitCode = 1;
+    });
 }

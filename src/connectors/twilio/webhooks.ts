@@ -217,5 +217,18 @@ export function createTwilioWebhook(deps: TwilioWebhookDeps): WebhookConnector {
       );
       return record(callback, event.eventId, event.receivedAt);
     },
+    // A repeat during a live call must still be TwiML: the key-press answer again (it has
+    // no side effects), and an empty <Response/> for a repeated inbound SMS.
+    duplicateResponse(request) {
+      const params = queryOf(request.url).has('bodySHA256')
+        ? new URLSearchParams()
+        : formParamsOf(request);
+      const callback = callbackOf(params, queryOf(request.url));
+      if (callback.kind === 'gather')
+        return { status: 200, body: gatherAnswerTwiml(callback), contentType: TWIML };
+      if (callback.kind === 'inbound_sms')
+        return { status: 200, body: EMPTY_TWIML, contentType: TWIML };
+      return undefined;
+    },
   };
 }

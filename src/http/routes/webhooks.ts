@@ -9,12 +9,13 @@
  * seen before → 200 `{duplicate: true}`; being handled by another request → 409 (retry
  * later); else the connector handles it once.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../app/ports/clock.js';
 import type {
   InboundWebhookRequest,
   WebhookEventStore,
   WebhookRegistry,
+  WebhookResponse,
 } from '../../app/ports/webhooks.js';
 import { problem, sendProblem } from '../problem.js';
 
@@ -65,6 +66,19 @@ export function parseWebhookBody(contentType: string | undefined, raw: Buffer): 
   }
   if (type.startsWith('text/')) return text();
   return undefined;
+}
+
+/**
+ * Sent as given (a string or bytes) or as JSON we serialise: the 200 schema of the route
+ * must not strip fields a provider expects back (e.g. a verification challenge).
+ */
+function sendResponse(reply: FastifyReply, response: WebhookResponse): FastifyReply {
+  const body = response.body;
+  const raw = typeof body === 'string' || Buffer.isBuffer(body);
+  reply.code(response.status ?? 200);
+  if (response.headers) reply.headers(response.headers);
+  reply.type(response.contentType ?? (raw ? 'text/plain; charset=utf-8' : 'application/json'));
+  return reply.send(raw ? body : JSON.stringify(body ?? null));
 }
 
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
@@ -146,6 +160,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
       const claim = await deps.events.claim(id, eventId, receivedAt);
       if (claim.status === 'duplicate') {
         request.log.info({ connector: id, eventId }, 'webhook replay ignored');
+        const again = connector.duplicateResponse?.(inbound);
+        if (again) return sendResponse(reply, again);
         return { received: true, duplicate: true, eventId };
       }
       if (claim.status === 'in_progress') {
@@ -175,13 +191,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
       );
       request.log.info({ connector: id, eventId }, 'webhook handled');
       if (!response) return { received: true, duplicate: false, eventId };
-      // Sent as given (a string or bytes) or as JSON we serialise: the 200 schema above
-      // must not strip fields a provider expects back (e.g. a verification challenge).
-      const body = response.body;
-      const raw = typeof body === 'string' || Buffer.isBuffer(body);
-      reply.code(response.status ?? 200);
-      reply.type(response.contentType ?? (raw ? 'text/plain; charset=utf-8' : 'application/json'));
-      return reply.send(raw ? body : JSON.stringify(body ?? null));
+      return sendResponse(reply, response);
     },
   );
 }
