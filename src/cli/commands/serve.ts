@@ -45,6 +45,7 @@ import { createWebhookEventsRepo } from '../../storage/repos/webhook-events-repo
 import type { CliContext } from '../context.js';
 import { gateDeps } from './gate.js';
 import { DB_OPTION_HELP } from './migrate.js';
+import { dashboardApiFor } from './serve-api.js';
 
 interface ServeOptions {
   host: string;
@@ -125,6 +126,7 @@ export async function serverAppFor(rt: Runtime, o: ServerOptions) {
         renderPdf: renderReportPdf,
       }),
       ...queueAndCasesApi(rt),
+      ...dashboardApiFor(rt),
       ...(o.extraApiRoutes ?? []),
       ...API_V1_ROUTES,
     ],

@@ -4,11 +4,18 @@
  * new resources here, one file each under routes/v1/.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { auditRoutes } from './audit.js';
 import { casesRoutes } from './cases.js';
+import { connectorsRoutes } from './connectors.js';
+import { eventsRoutes } from './events.js';
+import { leasesRoutes } from './leases.js';
 import { meRoutes } from './me.js';
+import { policiesRoutes } from './policies.js';
 import { queueRoutes } from './queue.js';
 import { repliesRoutes } from './replies.js';
 import { reportsRoutes } from './reports.js';
+import { tasksRoutes } from './tasks.js';
+import { usersRoutes } from './users.js';
 
 export type ApiRoutes = FastifyPluginAsync;
 
@@ -18,4 +25,11 @@ export const API_V1_ROUTES: readonly ApiRoutes[] = [
   reportsRoutes,
   queueRoutes,
   casesRoutes,
+  leasesRoutes,
+  eventsRoutes,
+  tasksRoutes,
+  policiesRoutes,
+  auditRoutes,
+  usersRoutes,
+  connectorsRoutes,
 ];
