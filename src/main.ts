@@ -156,11 +156,15 @@ function recipientLookup(rt: Runtime): RecipientLookup {
   const portfolio = storesFor(rt.db).portfolio;
   return {
     async contactOf(item) {
-      if (item.contactId === null) return null;
       const p = await portfolio.loadPortfolio(item.orgId, [item.leaseId]);
-      const tenant = p.tenants.find((t) => t.id === item.contactId);
-      if (!tenant) return null;
       const lease = p.leases.find((l) => l.id === item.leaseId);
+      // Lease-level items (writeback, status) name no contact: the lease's primary tenant.
+      const id =
+        item.contactId ??
+        lease?.tenantIds.find((t) => p.tenants.find((x) => x.id === t)?.role === 'primary') ??
+        lease?.tenantIds[0];
+      const tenant = p.tenants.find((t) => t.id === id);
+      if (!tenant) return null;
       const property = p.properties.find((x) => x.id === lease?.propertyId);
       return {
         tenantId: tenant.id,

@@ -22,6 +22,7 @@ import {
 } from './contract.js';
 import type { ConnectorContext } from './context.js';
 import { connectorSettings, settingsStatus, type Env, type SettingsStatus } from './settings.js';
+import { intercomConnector } from './intercom/index.js';
 import { mailgunConnector } from './mailgun/index.js';
 import { postalConnector } from './postal/index.js';
 import { ringcentralConnector } from './ringcentral/index.js';
@@ -30,6 +31,7 @@ import { slackConnector } from './slack/index.js';
 import { smtpConnector } from './smtp/index.js';
 import { twilioConnector } from './twilio/index.js';
 import { webhookConnector } from './webhook/index.js';
+import { zapierConnector } from './zapier/index.js';
 
 /** The shipped connectors, in route-precedence order. */
 export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
@@ -40,6 +42,8 @@ export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
   smtpConnector,
   postalConnector,
   slackConnector,
+  intercomConnector,
+  zapierConnector,
   webhookConnector,
 ];
 

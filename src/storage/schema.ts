@@ -45,6 +45,24 @@ export interface UsersTable {
   property_ids: JsonText | null;
 }
 
+/** Zapier REST hook subscriptions (0011): a target URL per event and its audit cursor. */
+export interface HookSubscriptionsTable {
+  org_id: string;
+  id: string;
+  /** One of HOOK_EVENTS (app/publish-events.ts). */
+  event: string;
+  target_url: string;
+  /** `user:<id>`. */
+  created_by: string;
+  created_at: InstantText;
+  deleted_at: InstantText | null;
+  /** The audit seq delivered up to. */
+  last_seq: Generated<number>;
+  claim_token: string | null;
+  /** End of the delivery lease, or the Retry-After instant before which no one takes it. */
+  claim_until: InstantText | null;
+}
+
 export interface SessionsTable {
   token_sha256: string;
   org_id: string;
@@ -499,6 +517,7 @@ export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  hook_subscriptions: HookSubscriptionsTable;
   sources: SourcesTable;
   properties: PropertiesTable;
   tenants: TenantsTable;
@@ -563,6 +582,7 @@ export const TABLES = [
   'suggestions',
   'gate_attestations',
   'report_schedules',
+  'hook_subscriptions',
   'sessions',
 ] as const satisfies readonly TableName[];
 

@@ -21,7 +21,9 @@ import { createSessionsRepo } from '../../storage/repos/sessions-repo.js';
 import type { UnsubscribeOptions } from '../../http/routes/unsubscribe.js';
 import { provideCasesApi } from '../../http/routes/v1/cases.js';
 import { API_V1_ROUTES } from '../../http/routes/v1/index.js';
+import { provideHooksApi } from '../../http/routes/v1/hooks.js';
 import { provideQueueApi } from '../../http/routes/v1/queue.js';
+import { hookSubscriptionsRepo } from '../../storage/repos/hook-subscriptions-repo.js';
 import { provideRepliesApi } from '../../http/routes/v1/replies.js';
 import { provideReportsApi } from '../../http/routes/v1/reports.js';
 import { renderReportPdf } from '../../reports/render-pdf.js';
@@ -127,6 +129,10 @@ export async function serverAppFor(rt: Runtime, o: ServerOptions) {
       }),
       ...queueAndCasesApi(rt),
       ...dashboardApiFor(rt),
+      // Zapier REST hooks: stored and delivered only while the Zapier connector is on.
+      ...(connectorsFor(rt).instances.some((i) => i.id === 'zapier')
+        ? [provideHooksApi({ hooks: hookSubscriptionsRepo(rt.db), clock: rt.clock })]
+        : []),
       ...(o.extraApiRoutes ?? []),
       ...API_V1_ROUTES,
     ],

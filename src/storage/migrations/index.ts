@@ -13,6 +13,7 @@ import { contactAttemptsMigration } from './0007-contact-attempts.js';
 import { repliesSuggestionsMigration } from './0008-replies-suggestions.js';
 import { gateAttestationsMigration } from './0009-gate-attestations.js';
 import { reportSchedulesMigration } from './0010-report-schedules.js';
+import { hookSubscriptionsMigration } from './0011-hook-subscriptions.js';
 import { sessionsMigration } from './0012-sessions.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -27,6 +28,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0008-replies-suggestions': repliesSuggestionsMigration(types),
     '0009-gate-attestations': gateAttestationsMigration(types),
     '0010-report-schedules': reportSchedulesMigration(types),
+    '0011-hook-subscriptions': hookSubscriptionsMigration(types),
     '0012-sessions': sessionsMigration(types),
   };
 }

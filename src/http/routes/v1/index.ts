@@ -9,6 +9,7 @@ import { casesRoutes } from './cases.js';
 import { connectorsRoutes } from './connectors.js';
 import { eventsRoutes } from './events.js';
 import { leasesRoutes } from './leases.js';
+import { hooksRoutes } from './hooks.js';
 import { meRoutes } from './me.js';
 import { policiesRoutes } from './policies.js';
 import { queueRoutes } from './queue.js';
@@ -32,4 +33,5 @@ export const API_V1_ROUTES: readonly ApiRoutes[] = [
   auditRoutes,
   usersRoutes,
   connectorsRoutes,
+  hooksRoutes,
 ];
