@@ -16,6 +16,7 @@ import { provideAuditApi } from '../../http/routes/v1/audit.js';
 import { provideConnectorsApi } from '../../http/routes/v1/connectors.js';
 import { provideEventsApi } from '../../http/routes/v1/events.js';
 import { provideLeasesApi } from '../../http/routes/v1/leases.js';
+import { scanPortfolio } from '../../app/scan-portfolio.js';
 import { providePoliciesApi } from '../../http/routes/v1/policies.js';
 import { provideTasksApi } from '../../http/routes/v1/tasks.js';
 import { provideUsersApi } from '../../http/routes/v1/users.js';
@@ -52,6 +53,9 @@ export function dashboardApiFor(rt: Runtime): FastifyPluginAsync[] {
   const clock = rt.clock;
   return [
     provideLeasesApi({
+      evaluateChanged: async (orgId) => {
+        await scanPortfolio({ clock, ...stores }, { orgId, actor: 'system:payment' });
+      },
       clock,
       portfolio: stores.portfolio,
       policies: stores.policies,

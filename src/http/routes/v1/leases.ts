@@ -35,7 +35,14 @@ import { pageOf, pageRequest, PAGE_QUERY_SCHEMA, type PageRequest } from '../../
 import { problem, sendProblem } from '../../problem.js';
 import { provided } from './provided.js';
 
-export type LeasesApiDeps = LeaseViewDeps & PaymentDeps;
+export type LeasesApiDeps = LeaseViewDeps &
+  PaymentDeps & {
+    /**
+     * Re-evaluates the changed leases now (an incremental scan), so a payment that clears the
+     * balance closes the case before the answer: the clerk sees it at once.
+     */
+    evaluateChanged?: (orgId: string) => Promise<void>;
+  };
 
 const api = provided<LeasesApiDeps>('arrearsLeasesApi');
 
@@ -435,6 +442,7 @@ export const leasesRoutes: FastifyPluginAsync = async (app) => {
           `user:${p.userId}`,
         ),
       );
+      if (result.recorded && deps.evaluateChanged) await deps.evaluateChanged(p.orgId);
       const e = result.entry;
       return reply.code(result.recorded ? 201 : 200).send({
         recorded: result.recorded,
