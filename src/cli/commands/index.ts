@@ -22,6 +22,7 @@ import { registerSuggestions } from './suggestions.js';
 import { registerGate } from './gate.js';
 import { registerSchedules } from './schedule.js';
 import { registerConnectors } from './connectors.js';
+import { registerDemo } from './demo.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -46,5 +47,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPacket(program, ctx);
   registerGate(program, ctx);
   registerConnectors(program, ctx);
+  registerDemo(program, ctx);
   registerSchedules(program, ctx); // after registerReports: adds `report schedule|deliver`
 }
