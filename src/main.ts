@@ -26,6 +26,7 @@ import { approveActions } from './app/approve-action.js';
 import { gateFor, type GateDeps } from './app/pre-action-gate.js';
 import { receiveDeliveryStatus, receiveReply } from './app/receive-reply.js';
 import { recordMailEvent } from './app/record-mail-event.js';
+import { parseEvents, recordEvents } from './app/record-events.js';
 import { rejectAction } from './app/reject-action.js';
 import type { ConnectorLog, QueueActions, RecipientLookup } from './connectors/context.js';
 import { buildConnectors, type BuiltConnectors } from './connectors/registry.js';
@@ -33,6 +34,10 @@ import { AppError } from './domain/errors.js';
 import { unsubscribeToken } from './outbox/unsubscribe-token.js';
 import { createGatesRepo } from './storage/repos/gates-repo.js';
 import { createUsersRepo } from './storage/repos/users-repo.js';
+import type { CaseContext, WriteBackDeps } from './app/write-back.js';
+import { allocate } from './domain/ledger/allocation.js';
+import { connectorCursorsRepo } from './storage/repos/connector-cursors-repo.js';
+import { hookSubscriptionsRepo } from './storage/repos/hook-subscriptions-repo.js';
 
 export interface Runtime {
   db: Db;
@@ -276,6 +281,16 @@ export function connectorsFor(rt: Runtime): BuiltConnectors {
       reply: (m) => receiveReply(inboundDeps, { ...m, orgId: rt.orgId, provider: manifest.id }),
       delivery: (r) =>
         receiveDeliveryStatus(inboundDeps, { ...r, orgId: rt.orgId, provider: manifest.id }),
+      async events(events) {
+        const parsed = parseEvents(JSON.stringify(events), `${manifest.id} webhook`);
+        await recordEvents(
+          { clock: rt.clock, ...stores },
+          rt.orgId,
+          parsed,
+          manifest.id,
+          `provider:${manifest.id}`,
+        );
+      },
       async mailEvent(event) {
         try {
           return await recordMailEvent(mailDeps, rt.orgId, { provider: manifest.id, ...event });
@@ -296,4 +311,56 @@ export function connectorsFor(rt: Runtime): BuiltConnectors {
   }));
   builtConnectors.set(rt, built);
   return built;
+}
+
+/** The lease context write-back sinks get with each case event. */
+function caseContextLoader(
+  rt: Runtime,
+): (orgId: string, leaseId: string) => Promise<CaseContext | null> {
+  const portfolio = storesFor(rt.db).portfolio;
+  return async (orgId, leaseId) => {
+    const p = await portfolio.loadPortfolio(orgId, [leaseId]);
+    const lease = p.leases.find((l) => l.id === leaseId);
+    if (!lease) return null;
+    const tenantId =
+      lease.tenantIds.find((t) => p.tenants.find((x) => x.id === t)?.role === 'primary') ??
+      lease.tenantIds[0];
+    const tenant = p.tenants.find((t) => t.id === tenantId);
+    const property = p.properties.find((x) => x.id === lease.propertyId);
+    const today = new Date(rt.clock.now()).toISOString().slice(0, 10);
+    const { balanceCents } = allocate(
+      p.ledger.filter((e) => e.leaseId === leaseId && e.date <= today),
+    );
+    return {
+      leaseId,
+      unit: lease.unit,
+      tenant: tenant
+        ? {
+            id: tenant.id,
+            name: tenant.name,
+            email: tenant.email ?? null,
+            phone: tenant.phone ?? null,
+          }
+        : null,
+      property: property
+        ? {
+            id: property.id,
+            name: property.name,
+            kind: property.kind,
+            jurisdiction: property.jurisdiction,
+          }
+        : null,
+      balanceCents,
+    };
+  };
+}
+
+/** What app/write-back.ts needs over the runtime's database. */
+export function writeBackDepsFor(rt: Runtime): WriteBackDeps {
+  return {
+    cursors: connectorCursorsRepo(rt.db, rt.clock),
+    audit: hookSubscriptionsRepo(rt.db),
+    context: caseContextLoader(rt),
+    clock: rt.clock,
+  };
 }

@@ -38,6 +38,12 @@ export interface InboundSink {
   delivery(receipt: Omit<DeliveryReceipt, 'orgId' | 'provider'>): Promise<ReceivedDelivery>;
   /** A carrier event for a mailed letter (print-and-mail tracking); null: unknown letter. */
   mailEvent(event: MailEvent): Promise<MailEventResult | null>;
+  /**
+   * Portfolio events in SPEC 3.1 shape (`plan`, `promise`, `hold`, `release`, `status` …),
+   * recorded as the provider: a signed payment-plan agreement becomes a `plan` event.
+   * Invalid events are an InputError naming the path.
+   */
+  events(events: Record<string, unknown>[]): Promise<void>;
 }
 
 /** Queue actions a chat connector's buttons take, as the clicking user (SPEC 10 roles). */

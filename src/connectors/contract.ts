@@ -16,6 +16,8 @@ import type { WebhookConnector } from '../app/ports/webhooks.js';
 import type { Sender } from '../app/ports/outbox.js';
 import type { PrintMailProvider } from '../outbox/document-sender.js';
 import type { ConnectorContext } from './context.js';
+import type { CaseSinkPort } from '../app/write-back.js';
+import type { DataSourcePort } from '../app/ports/sources.js';
 
 /** Connector ids: folder names, `/webhooks/{id}` paths, `connectors list` ids (SPEC 11). */
 export const CONNECTOR_IDS = [
@@ -184,6 +186,13 @@ export interface ConnectorInstance {
   printMail?: PrintMailProvider;
   /** Its inbound webhook at `/webhooks/{id}`. */
   webhook?: WebhookConnector;
+  /**
+   * Write-back of case events (CRM, work trackers, sheets, helpdesk): app/write-back.ts
+   * hands it every case event in order, with the lease's context.
+   */
+  sink?: CaseSinkPort;
+  /** A system balances and payments are read from (accounting, payments, PMS). */
+  source?: DataSourcePort;
   /** Posts alerts to a channel (Slack). */
   notify?(alert: Alert, signal?: AbortSignal): Promise<HealthResult>;
   /**

@@ -63,6 +63,17 @@ export interface HookSubscriptionsTable {
   claim_until: InstantText | null;
 }
 
+export interface ConnectorCursorsTable {
+  org_id: string;
+  connector: string;
+  /** `source` or `sink`. */
+  stream: string;
+  cursor: string | null;
+  last_run_at: InstantText | null;
+  last_error: string | null;
+  updated_at: InstantText;
+}
+
 export interface SessionsTable {
   token_sha256: string;
   org_id: string;
@@ -518,6 +529,7 @@ export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
   hook_subscriptions: HookSubscriptionsTable;
+  connector_cursors: ConnectorCursorsTable;
   sources: SourcesTable;
   properties: PropertiesTable;
   tenants: TenantsTable;
@@ -584,6 +596,7 @@ export const TABLES = [
   'report_schedules',
   'hook_subscriptions',
   'sessions',
+  'connector_cursors',
 ] as const satisfies readonly TableName[];
 
 // Compile-time check that TABLES lists every table of Schema.

@@ -82,6 +82,7 @@ export interface Recorded {
   replies: Omit<InboundMessage, 'orgId' | 'provider'>[];
   deliveries: Omit<DeliveryReceipt, 'orgId' | 'provider'>[];
   mailEvents: MailEvent[];
+  events: Record<string, unknown>[];
   approvals: { key: string; user: string }[];
   rejections: { key: string; user: string; reason: string }[];
 }
@@ -116,6 +117,7 @@ export function connectorHarness(
     replies: [],
     deliveries: [],
     mailEvents: [],
+    events: [],
     approvals: [],
     rejections: [],
   };
@@ -175,6 +177,10 @@ export function connectorHarness(
       mailEvent(event) {
         inbound.mailEvents.push(event);
         return Promise.resolve(null);
+      },
+      events(events) {
+        inbound.events.push(...events);
+        return Promise.resolve();
       },
     },
     queue,

@@ -6,7 +6,8 @@
 import type { Dispatcher } from '../../outbox/dispatcher.js';
 import { publishEvents } from '../../app/publish-events.js';
 import { hookDeliveryOf } from '../../connectors/zapier/index.js';
-import { connectorsFor, type Runtime } from '../../main.js';
+import { writeBack } from '../../app/write-back.js';
+import { connectorsFor, writeBackDepsFor, type Runtime } from '../../main.js';
 import { hookSubscriptionsRepo } from '../../storage/repos/hook-subscriptions-repo.js';
 import type { CliContext } from '../context.js';
 
@@ -33,6 +34,32 @@ export function withEventPublishing(
         await publishEvents(deps, rt.orgId);
       } catch (e) {
         ctx.stderr(`event publishing failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+      return dispatcher.runOnce(signal);
+    },
+  };
+}
+
+/**
+ * Each worker pass also writes the case events to every configured write-back sink (CRM,
+ * sheets, trackers, helpdesk: app/write-back.ts), each from its own cursor.
+ */
+export function withWriteBack(rt: Runtime, ctx: CliContext, dispatcher: Dispatcher): Dispatcher {
+  const sinks = connectorsFor(rt).instances.flatMap((i) =>
+    i.sink ? [{ id: i.id, sink: i.sink }] : [],
+  );
+  if (sinks.length === 0) return dispatcher;
+  const deps = writeBackDepsFor(rt);
+  return {
+    workerId: dispatcher.workerId,
+    release: () => dispatcher.release(),
+    async runOnce(signal) {
+      try {
+        const report = await writeBack(deps, rt.orgId, sinks, signal ? { signal } : {});
+        for (const [id, reason] of Object.entries(report.stopped))
+          ctx.stderr(`write-back ${id}: ${reason}\n`);
+      } catch (e) {
+        ctx.stderr(`write-back failed: ${e instanceof Error ? e.message : String(e)}\n`);
       }
       return dispatcher.runOnce(signal);
     },

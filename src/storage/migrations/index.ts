@@ -15,6 +15,7 @@ import { gateAttestationsMigration } from './0009-gate-attestations.js';
 import { reportSchedulesMigration } from './0010-report-schedules.js';
 import { hookSubscriptionsMigration } from './0011-hook-subscriptions.js';
 import { sessionsMigration } from './0012-sessions.js';
+import { connectorCursorsMigration } from './0013-connector-cursors.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -30,6 +31,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0010-report-schedules': reportSchedulesMigration(types),
     '0011-hook-subscriptions': hookSubscriptionsMigration(types),
     '0012-sessions': sessionsMigration(types),
+    '0013-connector-cursors': connectorCursorsMigration(types),
   };
 }
 
