@@ -46,6 +46,7 @@ forEachDialect('cases API', (h) => {
         clerk: principal(acme, 'collections'),
         owner: principal(acme, 'owner'),
         other: principal(other, 'manager'),
+        storageOnly: { ...principal(acme, 'manager'), propertyIds: ['P2'] },
       }),
       apiRoutes: [
         provideCasesApi({
@@ -117,6 +118,14 @@ forEachDialect('cases API', (h) => {
     expect((await get('/api/v1/exceptions', 'other')).json().rows).toEqual([]);
     expect((await get('/api/v1/changes', 'other')).json()).toEqual({ changes: [] });
     expect((await get('/api/v1/cases', 'owner')).statusCode).toBe(403);
+
+    // A manager of one property sees that property's cases only; the others are 404.
+    const limited = (await get('/api/v1/cases', 'storageOnly')).json().items;
+    expect(limited.map((c: { leaseId: string }) => c.leaseId)).toEqual(['S1']);
+    expect((await get('/api/v1/cases/L1', 'storageOnly')).statusCode).toBe(404);
+    expect((await get('/api/v1/cases/S1', 'storageOnly')).statusCode).toBe(200);
+    const rows = (await get('/api/v1/exceptions', 'storageOnly')).json().rows;
+    expect(rows.every((r: { propertyId: string }) => r.propertyId === 'P2')).toBe(true);
     await app.close();
   });
 

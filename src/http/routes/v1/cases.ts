@@ -32,6 +32,7 @@ import { InputError } from '../../../domain/errors.js';
 import type { LedgerEntry, PortfolioEvent } from '../../../domain/portfolio/schema.js';
 import type { CaseRecord } from '../../../domain/reports/report-data.js';
 import { principalOf, requireRole } from '../../auth.js';
+import { limitOf, onlyVisible } from './scope.js';
 import {
   pageOf,
   pageRequest,
@@ -354,7 +355,11 @@ export const casesRoutes: FastifyPluginAsync = async (app) => {
       if (!deps) return sendProblem(reply, unavailable);
       const { orgId } = principalOf(request);
       const at = request.query.at ?? new Date(deps.clock.now()).toISOString().slice(0, 10);
-      return exceptionsFromStore(deps, orgId, at);
+      const result = await exceptionsFromStore(deps, orgId, at);
+      const limit = limitOf(request);
+      return limit === null
+        ? result
+        : { ...result, rows: result.rows.filter((r) => limit.includes(r.propertyId)) };
     },
   );
 
@@ -388,7 +393,13 @@ export const casesRoutes: FastifyPluginAsync = async (app) => {
       const deps = depsOf(app);
       if (!deps) return sendProblem(reply, unavailable);
       const { orgId } = principalOf(request);
-      return (await changesSinceLastRun(deps, orgId)) ?? { changes: [] };
+      const last = await changesSinceLastRun(deps, orgId);
+      if (!last) return { changes: [] };
+      if (limitOf(request) === null) return last;
+      const changes = await onlyVisible(deps.portfolio, request, last.changes, (c) =>
+        c !== null && typeof c === 'object' ? (c as { leaseId?: string }).leaseId : undefined,
+      );
+      return { ...last, changes };
     },
   );
 
@@ -417,8 +428,10 @@ export const casesRoutes: FastifyPluginAsync = async (app) => {
       const page = pageRequest(request.query);
       const after = positionOf(page);
       const { open } = request.query;
-      const rows = (await deps.cases.cases(orgId))
-        .filter((c) => open === undefined || (c.closed === null) === open)
+      const all = (await deps.cases.cases(orgId)).filter(
+        (c) => open === undefined || (c.closed === null) === open,
+      );
+      const rows = (await onlyVisible(deps.portfolio, request, all, (c) => c.leaseId))
         .filter(
           (c) => !after || c.leaseId > after[0] || (c.leaseId === after[0] && c.episode > after[1]),
         )
@@ -469,7 +482,9 @@ export const casesRoutes: FastifyPluginAsync = async (app) => {
       const { leaseId } = request.params;
       const portfolio = await deps.portfolio.loadPortfolio(orgId, [leaseId]);
       const lease = portfolio.leases.find((l) => l.id === leaseId);
-      if (!lease) return sendProblem(reply, problem('not_found', `no lease ${leaseId}`));
+      const limit = limitOf(request);
+      if (!lease || (limit !== null && !limit.includes(lease.propertyId)))
+        return sendProblem(reply, problem('not_found', `no lease ${leaseId}`));
       const property = portfolio.properties.find((p) => p.id === lease.propertyId);
       const [cases, items, evidence] = await Promise.all([
         deps.cases.cases(orgId),

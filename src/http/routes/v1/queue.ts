@@ -35,6 +35,7 @@ import { rejectAction } from '../../../app/reject-action.js';
 import { AppError, InputError } from '../../../domain/errors.js';
 import { OUTBOX_STATUSES } from '../../../domain/outbox/states.js';
 import { principalOf, requireRole } from '../../auth.js';
+import { limitOf, onlyVisible, visibleLeaseIds } from './scope.js';
 import { encodeCursor, pageRequest, PAGE_QUERY_SCHEMA, pageSchema } from '../../pagination.js';
 import { problem, sendProblem, type Problem } from '../../problem.js';
 import { provided } from './provided.js';
@@ -205,9 +206,28 @@ function refusalProblem(r: Refused): Problem {
   return problem(r.code, r.message, { key: r.key });
 }
 
+/** The item exists in the caller's organisation and belongs to a property it may see. */
+async function isVisible(
+  deps: QueueApiDeps<unknown>,
+  orgId: string,
+  key: string,
+  request: FastifyRequest,
+): Promise<boolean> {
+  const item = await deps.outbox.get(orgId, key);
+  if (!item) return false;
+  if (limitOf(request) === null) return true;
+  if (!deps.portfolio) return false;
+  return (await visibleLeaseIds(deps.portfolio, request, [item.leaseId]))!.has(item.leaseId);
+}
+
 /** 404 for a key this organisation does not have (another organisation's included). */
-async function assertExists(deps: QueueApiDeps<unknown>, orgId: string, key: string) {
-  if (!(await deps.outbox.get(orgId, key)))
+async function assertExists(
+  deps: QueueApiDeps<unknown>,
+  orgId: string,
+  key: string,
+  request: FastifyRequest,
+) {
+  if (!(await isVisible(deps, orgId, key, request)))
     throw new AppError(
       'not_found',
       `no outbox item ${key}; GET /api/v1/queue lists the drafts awaiting approval`,
@@ -265,8 +285,14 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
         ...(q.leaseId !== undefined ? { leaseId: q.leaseId } : {}),
         ...(page.after !== undefined ? { cursor: page.after } : {}),
       });
+      const items =
+        limitOf(request) === null
+          ? result.items
+          : deps.portfolio
+            ? await onlyVisible(deps.portfolio, request, result.items, (i) => i.leaseId)
+            : [];
       return {
-        items: result.items.map(outboxItemJson),
+        items: items.map(outboxItemJson),
         nextCursor: result.nextCursor ? encodeCursor(result.nextCursor) : null,
       };
     },
@@ -302,10 +328,15 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
       if (!deps) return sendProblem(reply, unavailable);
       const { orgId } = principalOf(request);
       const { stage, propertyId } = request.query;
-      const entries = await deps.outbox.queue(orgId, {
+      const all = await deps.outbox.queue(orgId, {
         ...(stage !== undefined ? { stage } : {}),
         ...(propertyId !== undefined ? { propertyId } : {}),
       });
+      const limit = limitOf(request);
+      const entries =
+        limit === null
+          ? all
+          : all.filter((e) => e.propertyId !== null && limit.includes(e.propertyId));
       const leaseIds = [...new Set(entries.map((e) => e.item.leaseId))];
       const portfolio =
         deps.portfolio && leaseIds.length > 0
@@ -378,11 +409,27 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
       if (body.keys !== undefined) {
         const keys = [...new Set(body.keys)];
         const missing: string[] = [];
-        for (const key of keys) if (!(await deps.outbox.get(orgId, key))) missing.push(key);
+        for (const key of keys)
+          if (!(await isVisible(deps, orgId, key, request))) missing.push(key);
         if (missing.length > 0)
           throw new InputError(
             missing.map((key) => ({ path: `body.keys: ${key}`, message: 'no outbox item' })),
           );
+        target = { keys };
+      } else if (limitOf(request) !== null) {
+        // A caller limited to some properties approves only the drafts it can see.
+        const limit = limitOf(request)!;
+        const keys = (
+          await deps.outbox.queue(orgId, {
+            ...(body.stage !== undefined ? { stage: body.stage } : {}),
+            ...(body.propertyId !== undefined ? { propertyId: body.propertyId } : {}),
+          })
+        )
+          .filter((e) => e.propertyId !== null && limit.includes(e.propertyId))
+          .filter((e) => !e.approvals.some((a) => a.userId === user.id))
+          .map((e) => e.item.key);
+        if (keys.length === 0)
+          return approveJson(user, { approved: [], pending: [], waiting: [], refused: [] });
         target = { keys };
       } else
         target = {
@@ -422,7 +469,7 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
       if (!deps) return sendProblem(reply, unavailable);
       const { orgId } = principalOf(request);
       const { key } = request.params;
-      await assertExists(deps, orgId, key);
+      await assertExists(deps, orgId, key, request);
       const user = await actingUser(deps, request);
       const version = request.body?.version;
       const result = await approveActions(deps, orgId, user, {
@@ -463,6 +510,7 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
       const user = await actingUser(deps, request);
       if (request.body.reason.trim() === '')
         throw new InputError([{ path: 'body.reason', message: 'say why the draft is rejected' }]);
+      await assertExists(deps, orgId, key, request);
       const result = await rejectAction(deps, orgId, user, key, request.body.reason);
       if (!result.ok) return sendProblem(reply, refusalProblem(result));
       return outboxItemJson(result.item);
@@ -519,6 +567,7 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
       const changes: JsonObject = {};
       if (text.subject !== undefined) changes.subject = text.subject;
       if (text.body !== undefined) changes.body = text.body;
+      await assertExists(deps, orgId, key, request);
       const result = await editDraft(deps, orgId, user, key, changes, { version });
       if (!result.ok) return sendProblem(reply, refusalProblem(result));
       return { ...outboxItemJson(result.item), changed: result.changed, ...draftText(result.item) };
