@@ -30,7 +30,12 @@ import { parseEvents, recordEvents } from './app/record-events.js';
 import { rejectAction } from './app/reject-action.js';
 import type { ConnectorLog, QueueActions, RecipientLookup } from './connectors/context.js';
 import { buildConnectors, type BuiltConnectors } from './connectors/registry.js';
-import { AppError } from './domain/errors.js';
+import { AppError, InputError } from './domain/errors.js';
+import { open as openSealed, secretsKeyFrom, SECRETS_KEY_ENV } from './connectors/secret-box.js';
+import {
+  connectorSettingsRepo,
+  type StoredConnectorSetting,
+} from './storage/repos/connector-settings-repo.js';
 import { unsubscribeToken } from './outbox/unsubscribe-token.js';
 import { createGatesRepo } from './storage/repos/gates-repo.js';
 import { createUsersRepo } from './storage/repos/users-repo.js';
@@ -45,6 +50,8 @@ export interface Runtime {
   /** The organisation the CLI acts for (single-tenant installs use `default`). */
   orgId: string;
   env: Record<string, string | undefined>;
+  /** Connector settings from the encrypted store, sealed (opened by `storedSettingsOf`). */
+  storedConnectorSettings?: StoredConnectorSetting[];
   close(): Promise<void>;
 }
 
@@ -62,11 +69,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await migrateToLatest(db);
     const clock = options.clock ?? systemClock;
     await ensureDefaultOrganisation(db, new Date(clock.now()).toISOString());
+    const orgId = options.env.ARREARS_ORG ?? DEFAULT_ORG_ID;
     return {
       db,
       clock,
-      orgId: options.env.ARREARS_ORG ?? DEFAULT_ORG_ID,
+      orgId,
       env: options.env,
+      storedConnectorSettings: await connectorSettingsRepo(db).list(orgId),
       close: () => db.close(),
     };
   } catch (e) {
@@ -270,45 +279,49 @@ export function connectorsFor(rt: Runtime): BuiltConnectors {
   const unsubscribeSecret = rt.env.ARREARS_UNSUBSCRIBE_SECRET;
   const recipients = recipientLookup(rt);
   const queue = queueActionsFor(rt);
-  const built = buildConnectors(rt.env, (manifest) => ({
-    orgId: rt.orgId,
-    clock: rt.clock,
-    publicUrl,
-    recipients,
-    queue,
-    log: connectorLog(rt, manifest.id),
-    inbound: {
-      reply: (m) => receiveReply(inboundDeps, { ...m, orgId: rt.orgId, provider: manifest.id }),
-      delivery: (r) =>
-        receiveDeliveryStatus(inboundDeps, { ...r, orgId: rt.orgId, provider: manifest.id }),
-      async events(events) {
-        const parsed = parseEvents(JSON.stringify(events), `${manifest.id} webhook`);
-        await recordEvents(
-          { clock: rt.clock, ...stores },
-          rt.orgId,
-          parsed,
-          manifest.id,
-          `provider:${manifest.id}`,
-        );
+  const built = buildConnectors(
+    rt.env,
+    (manifest) => ({
+      orgId: rt.orgId,
+      clock: rt.clock,
+      publicUrl,
+      recipients,
+      queue,
+      log: connectorLog(rt, manifest.id),
+      inbound: {
+        reply: (m) => receiveReply(inboundDeps, { ...m, orgId: rt.orgId, provider: manifest.id }),
+        delivery: (r) =>
+          receiveDeliveryStatus(inboundDeps, { ...r, orgId: rt.orgId, provider: manifest.id }),
+        async events(events) {
+          const parsed = parseEvents(JSON.stringify(events), `${manifest.id} webhook`);
+          await recordEvents(
+            { clock: rt.clock, ...stores },
+            rt.orgId,
+            parsed,
+            manifest.id,
+            `provider:${manifest.id}`,
+          );
+        },
+        async mailEvent(event) {
+          try {
+            return await recordMailEvent(mailDeps, rt.orgId, { provider: manifest.id, ...event });
+          } catch (e) {
+            if (e instanceof AppError && e.code === 'not_found') return null;
+            throw e;
+          }
+        },
       },
-      async mailEvent(event) {
-        try {
-          return await recordMailEvent(mailDeps, rt.orgId, { provider: manifest.id, ...event });
-        } catch (e) {
-          if (e instanceof AppError && e.code === 'not_found') return null;
-          throw e;
-        }
-      },
-    },
-    ...(unsubscribeSecret && publicUrl
-      ? {
-          unsubscribeUrl: (item: OutboxItem) =>
-            item.contactId === null
-              ? undefined
-              : `${publicUrl}/unsubscribe/${unsubscribeToken(unsubscribeSecret, { orgId: item.orgId, contactId: item.contactId })}`,
-        }
-      : {}),
-  }));
+      ...(unsubscribeSecret && publicUrl
+        ? {
+            unsubscribeUrl: (item: OutboxItem) =>
+              item.contactId === null
+                ? undefined
+                : `${publicUrl}/unsubscribe/${unsubscribeToken(unsubscribeSecret, { orgId: item.orgId, contactId: item.contactId })}`,
+          }
+        : {}),
+    }),
+    storedSettingsOf(rt),
+  );
   builtConnectors.set(rt, built);
   return built;
 }
@@ -363,4 +376,29 @@ export function writeBackDepsFor(rt: Runtime): WriteBackDeps {
     context: caseContextLoader(rt),
     clock: rt.clock,
   };
+}
+
+/**
+ * The stored connector settings of the runtime's organisation, opened with
+ * ARREARS_SECRETS_KEY (the environment overrides any of them).
+ */
+export function storedSettingsOf(rt: Runtime): (id: string) => Record<string, string> {
+  const stored = rt.storedConnectorSettings ?? [];
+  if (stored.length === 0) return () => ({});
+  const key = secretsKeyFrom(rt.env);
+  if (!key)
+    throw new InputError([
+      {
+        path: SECRETS_KEY_ENV,
+        message:
+          'connector settings are stored encrypted in the database; set the key they were stored with',
+      },
+    ]);
+  const byConnector = new Map<string, Record<string, string>>();
+  for (const s of stored) {
+    const values = byConnector.get(s.connector) ?? {};
+    values[s.key] = openSealed(key, `${s.connector}:${s.key}`, s.sealed);
+    byConnector.set(s.connector, values);
+  }
+  return (id) => byConnector.get(id) ?? {};
 }
