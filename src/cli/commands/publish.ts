@@ -6,7 +6,11 @@
 import type { Dispatcher } from '../../outbox/dispatcher.js';
 import { publishEvents } from '../../app/publish-events.js';
 import { hookDeliveryOf } from '../../connectors/zapier/index.js';
+import { sendAlerts } from '../../app/send-alerts.js';
 import { writeBack } from '../../app/write-back.js';
+import { alertMemoryRepo } from '../../storage/repos/alert-memory-repo.js';
+import { createHealthRepo } from '../../storage/repos/health-repo.js';
+import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
 import { connectorsFor, writeBackDepsFor, type Runtime } from '../../main.js';
 import { hookSubscriptionsRepo } from '../../storage/repos/hook-subscriptions-repo.js';
 import type { CliContext } from '../context.js';
@@ -62,6 +66,42 @@ export function withWriteBack(rt: Runtime, ctx: CliContext, dispatcher: Dispatch
         ctx.stderr(`write-back failed: ${e instanceof Error ? e.message : String(e)}\n`);
       }
       return dispatcher.runOnce(signal);
+    },
+  };
+}
+
+/**
+ * Each worker pass ends with the staff alerts (app/send-alerts.ts) to every connector that
+ * posts alerts (Slack): new drafts to approve, failed or unknown items, no scan today.
+ */
+export function withAlerts(rt: Runtime, ctx: CliContext, dispatcher: Dispatcher): Dispatcher {
+  const sinks = connectorsFor(rt).instances.flatMap((i) =>
+    i.notify ? [{ id: i.id, notify: i.notify.bind(i) }] : [],
+  );
+  if (sinks.length === 0) return dispatcher;
+  const health = createHealthRepo(rt.db, rt.orgId);
+  const deps = {
+    outbox: createOutboxRepo(rt.db, rt.clock),
+    outboxCounts: () => health.outboxCounts(),
+    lastScanFinishedAt: () => health.lastScanFinishedAt(),
+    memory: alertMemoryRepo(rt.db),
+    clock: rt.clock,
+    ...(rt.env.ARREARS_PUBLIC_URL
+      ? { dashboardUrl: rt.env.ARREARS_PUBLIC_URL.replace(/\/+$/, '') }
+      : {}),
+  };
+  return {
+    workerId: dispatcher.workerId,
+    release: () => dispatcher.release(),
+    async runOnce(signal) {
+      const counts = await dispatcher.runOnce(signal);
+      try {
+        const r = await sendAlerts(deps, rt.orgId, sinks);
+        for (const f of r.failed) ctx.stderr(`alert ${f.kind} to ${f.sink}: ${f.detail}\n`);
+      } catch (e) {
+        ctx.stderr(`alerts failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+      return counts;
     },
   };
 }
