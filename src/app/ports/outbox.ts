@@ -113,7 +113,12 @@ export interface OutboxPage {
 export interface QueueFilter {
   stage?: string;
   propertyId?: string;
+  /** Only drafts of leases of these properties (a caller limited to some properties). */
+  propertyIds?: readonly string[];
   keys?: string[];
+  /** At most this many, oldest due first, after `after` (keyset pagination). */
+  limit?: number;
+  after?: { dueAt: string; key: string };
 }
 
 export interface QueueApproval {

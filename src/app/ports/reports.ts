@@ -27,6 +27,21 @@ export interface ReportReadStore {
   organisationName(orgId: string): Promise<string>;
   /** Every stored case (episode), by lease then episode. */
   cases(orgId: string): Promise<CaseRecord[]>;
+  /**
+   * One page of cases by lease then episode, after `after` (keyset pagination in the
+   * database: the case list stays fast with 100,000 cases), of some properties when given.
+   */
+  casesPage?(
+    orgId: string,
+    page: {
+      limit: number;
+      after?: readonly [string, number];
+      open?: boolean;
+      propertyIds?: readonly string[] | null;
+      /** The cases of one lease only. */
+      leaseId?: string;
+    },
+  ): Promise<CaseRecord[]>;
   /** Outbox items, all or of these action types, by key. */
   outboxItems(orgId: string, types?: readonly string[]): Promise<OutboxRecord[]>;
   /** Status changes dated in `between`, or of these item keys (both when both are given). */

@@ -330,7 +330,22 @@ export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxRepo
         if (filter.keys.length === 0) return [];
         q = q.where('outbox.key', 'in', filter.keys);
       }
-      const rows = await q.orderBy('outbox.due_at').orderBy('outbox.key').execute();
+      if (filter.propertyIds !== undefined) {
+        if (filter.propertyIds.length === 0) return [];
+        q = q.where('leases.property_id', 'in', [...filter.propertyIds]);
+      }
+      if (filter.after !== undefined) {
+        const { dueAt, key } = filter.after;
+        q = q.where((eb) =>
+          eb.or([
+            eb('outbox.due_at', '>', dueAt),
+            eb.and([eb('outbox.due_at', '=', dueAt), eb('outbox.key', '>', key)]),
+          ]),
+        );
+      }
+      let ordered = q.orderBy('outbox.due_at').orderBy('outbox.key');
+      if (filter.limit !== undefined) ordered = ordered.limit(filter.limit);
+      const rows = await ordered.execute();
       const approvals = new Map<string, QueueEntry['approvals']>();
       const keys = rows.map((r) => r.key);
       for (let i = 0; i < keys.length; i += IN_CHUNK) {

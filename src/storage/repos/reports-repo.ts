@@ -82,6 +82,56 @@ export function reportsRepo(db: Db): ReportReadStore {
       }));
     },
 
+    async casesPage(orgId, page) {
+      let q = k
+        .selectFrom('cases as c')
+        .select([
+          'c.lease_id',
+          'c.episode',
+          'c.opened',
+          'c.anchor',
+          'c.closed',
+          'c.outcome',
+          'c.policy_id',
+          'c.policy_version',
+        ])
+        .where('c.org_id', '=', orgId);
+      if (page.leaseId !== undefined) q = q.where('c.lease_id', '=', page.leaseId);
+      if (page.open === true) q = q.where('c.closed', 'is', null);
+      if (page.open === false) q = q.where('c.closed', 'is not', null);
+      if (page.after) {
+        const [lease, episode] = page.after;
+        q = q.where((eb) =>
+          eb.or([
+            eb('c.lease_id', '>', lease),
+            eb.and([eb('c.lease_id', '=', lease), eb('c.episode', '>', episode)]),
+          ]),
+        );
+      }
+      if (page.propertyIds) {
+        if (page.propertyIds.length === 0) return [];
+        const ids = [...page.propertyIds];
+        q = q.where('c.lease_id', 'in', (sub) =>
+          sub
+            .selectFrom('leases')
+            .select('id')
+            .where('org_id', '=', orgId)
+            .where('property_id', 'in', ids),
+        );
+      }
+      const rows = await q.orderBy('c.lease_id').orderBy('c.episode').limit(page.limit).execute();
+      return rows.map((r) => ({
+        leaseId: r.lease_id,
+        episode: Number(r.episode),
+        opened: r.opened,
+        anchor: r.anchor,
+        closed: r.closed ?? null,
+        outcome: r.outcome ?? null,
+        policyId: r.policy_id ?? null,
+        policyVersion: num(r.policy_version),
+      }));
+    },
+
     async outboxItems(orgId, types) {
       if (types !== undefined && types.length === 0) return [];
       let q = k

@@ -46,7 +46,7 @@ import { provided } from './provided.js';
 
 export interface CasesApiDeps extends ReportDeps {
   /** Every stored case (reports-repo.ts `cases`). */
-  cases: Pick<ReportReadStore, 'cases'>;
+  cases: Pick<ReportReadStore, 'cases' | 'casesPage'>;
   outbox: Pick<OutboxStore<unknown>, 'list'>;
   /** Approvals, proofs of service and audit entries of a lease (documents-repo.ts). */
   documents?: Pick<DocumentStore<unknown>, 'evidence'>;
@@ -428,14 +428,28 @@ export const casesRoutes: FastifyPluginAsync = async (app) => {
       const page = pageRequest(request.query);
       const after = positionOf(page);
       const { open } = request.query;
-      const all = (await deps.cases.cases(orgId)).filter(
-        (c) => open === undefined || (c.closed === null) === open,
-      );
-      const rows = (await onlyVisible(deps.portfolio, request, all, (c) => c.leaseId))
-        .filter(
-          (c) => !after || c.leaseId > after[0] || (c.leaseId === after[0] && c.episode > after[1]),
-        )
-        .slice(0, page.limit + 1);
+      const rows = deps.cases.casesPage
+        ? await deps.cases.casesPage(orgId, {
+            limit: page.limit + 1,
+            ...(after ? { after: [after[0], after[1]] as const } : {}),
+            ...(open !== undefined ? { open } : {}),
+            propertyIds: limitOf(request),
+          })
+        : (
+            await onlyVisible(
+              deps.portfolio,
+              request,
+              (await deps.cases.cases(orgId)).filter(
+                (c) => open === undefined || (c.closed === null) === open,
+              ),
+              (c) => c.leaseId,
+            )
+          )
+            .filter(
+              (c) =>
+                !after || c.leaseId > after[0] || (c.leaseId === after[0] && c.episode > after[1]),
+            )
+            .slice(0, page.limit + 1);
       const out = pageOf(rows, page, (c) => [c.leaseId, c.episode]);
       const leaseIds = [...new Set(out.items.map((c) => c.leaseId))];
       const portfolio =
@@ -487,7 +501,9 @@ export const casesRoutes: FastifyPluginAsync = async (app) => {
         return sendProblem(reply, problem('not_found', `no lease ${leaseId}`));
       const property = portfolio.properties.find((p) => p.id === lease.propertyId);
       const [cases, items, evidence] = await Promise.all([
-        deps.cases.cases(orgId),
+        deps.cases.casesPage
+          ? deps.cases.casesPage(orgId, { limit: 10_000, leaseId })
+          : deps.cases.cases(orgId),
         leaseItems(deps, orgId, leaseId),
         deps.documents ? deps.documents.evidence(orgId, leaseId) : Promise.resolve(undefined),
       ]);

@@ -36,7 +36,13 @@ import { AppError, InputError } from '../../../domain/errors.js';
 import { OUTBOX_STATUSES } from '../../../domain/outbox/states.js';
 import { principalOf, requireRole } from '../../auth.js';
 import { limitOf, onlyVisible, visibleLeaseIds } from './scope.js';
-import { encodeCursor, pageRequest, PAGE_QUERY_SCHEMA, pageSchema } from '../../pagination.js';
+import {
+  encodeCursor,
+  pageOf,
+  pageRequest,
+  PAGE_QUERY_SCHEMA,
+  pageSchema,
+} from '../../pagination.js';
 import { problem, sendProblem, type Problem } from '../../problem.js';
 import { provided } from './provided.js';
 
@@ -298,7 +304,9 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { stage?: string; propertyId?: string } }>(
+  app.get<{
+    Querystring: { stage?: string; propertyId?: string; limit?: number; cursor?: string };
+  }>(
     '/queue',
     {
       schema: {
@@ -306,18 +314,27 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
         description:
           'Today’s queue, oldest due first: each draft with the approvals it has and needs ' +
           '(of its current `version`), the text that will be sent, the past-due amount it ' +
-          'was drafted for, and its lease, tenant and property.',
+          'was drafted for, and its lease, tenant and property. Without `limit` the whole ' +
+          'queue; with it a page and `nextCursor`.',
         tags: ['queue'],
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { stage: ID, propertyId: ID },
+          properties: {
+            stage: ID,
+            propertyId: ID,
+            limit: { type: 'integer', minimum: 1, maximum: 500 },
+            cursor: { type: 'string', maxLength: 1024 },
+          },
         },
         response: {
           200: {
             type: 'object',
             required: ['items'],
-            properties: { items: { type: 'array', items: QUEUE_ITEM_SCHEMA } },
+            properties: {
+              items: { type: 'array', items: QUEUE_ITEM_SCHEMA },
+              nextCursor: { type: ['string', 'null'] },
+            },
           },
         },
       },
@@ -328,15 +345,31 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
       if (!deps) return sendProblem(reply, unavailable);
       const { orgId } = principalOf(request);
       const { stage, propertyId } = request.query;
-      const all = await deps.outbox.queue(orgId, {
+      const paged = request.query.limit !== undefined;
+      const page = paged ? pageRequest(request.query, { maxLimit: 500 }) : undefined;
+      const after = page?.after;
+      if (
+        after !== undefined &&
+        !(Array.isArray(after) && typeof after[0] === 'string' && typeof after[1] === 'string')
+      )
+        throw new InputError([
+          {
+            path: 'query.cursor',
+            message: 'is not a cursor of this list; pass the `nextCursor` unchanged',
+          },
+        ]);
+      const limit = limitOf(request);
+      const fetched = await deps.outbox.queue(orgId, {
         ...(stage !== undefined ? { stage } : {}),
         ...(propertyId !== undefined ? { propertyId } : {}),
+        ...(limit !== null ? { propertyIds: limit } : {}),
+        ...(page ? { limit: page.limit + 1 } : {}),
+        ...(after ? { after: { dueAt: after[0] as string, key: after[1] as string } } : {}),
       });
-      const limit = limitOf(request);
-      const entries =
-        limit === null
-          ? all
-          : all.filter((e) => e.propertyId !== null && limit.includes(e.propertyId));
+      const out = page
+        ? pageOf(fetched, page, (e) => [e.item.dueAt, e.item.key])
+        : { items: fetched, nextCursor: null };
+      const entries = out.items;
       const leaseIds = [...new Set(entries.map((e) => e.item.leaseId))];
       const portfolio =
         deps.portfolio && leaseIds.length > 0
@@ -359,6 +392,7 @@ export const queueRoutes: FastifyPluginAsync = async (app) => {
             property: property ? { id: property.id, name: property.name } : null,
           };
         }),
+        ...(paged ? { nextCursor: out.nextCursor } : {}),
       };
     },
   );
