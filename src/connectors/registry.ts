@@ -22,11 +22,13 @@ import {
 } from './contract.js';
 import type { ConnectorContext } from './context.js';
 import { connectorSettings, settingsStatus, type Env, type SettingsStatus } from './settings.js';
+import { hubspotConnector } from './hubspot/index.js';
 import { intercomConnector } from './intercom/index.js';
 import { mailgunConnector } from './mailgun/index.js';
 import { postalConnector } from './postal/index.js';
 import { ringcentralConnector } from './ringcentral/index.js';
 import { sendgridConnector } from './sendgrid/index.js';
+import { salesforceConnector } from './salesforce/index.js';
 import { slackConnector } from './slack/index.js';
 import { smtpConnector } from './smtp/index.js';
 import { twilioConnector } from './twilio/index.js';
@@ -45,6 +47,8 @@ export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
   intercomConnector,
   zapierConnector,
   webhookConnector,
+  salesforceConnector,
+  hubspotConnector,
 ];
 
 export function moduleOf(id: string): ConnectorModule | undefined {
