@@ -22,14 +22,17 @@ import {
 } from './contract.js';
 import type { ConnectorContext } from './context.js';
 import { connectorSettings, settingsStatus, type Env, type SettingsStatus } from './settings.js';
+import { googlesheetsConnector } from './googlesheets/index.js';
 import { hubspotConnector } from './hubspot/index.js';
 import { intercomConnector } from './intercom/index.js';
 import { mailgunConnector } from './mailgun/index.js';
+import { mondayConnector } from './monday/index.js';
 import { postalConnector } from './postal/index.js';
 import { ringcentralConnector } from './ringcentral/index.js';
 import { sendgridConnector } from './sendgrid/index.js';
 import { salesforceConnector } from './salesforce/index.js';
 import { slackConnector } from './slack/index.js';
+import { smartsheetConnector } from './smartsheet/index.js';
 import { smtpConnector } from './smtp/index.js';
 import { twilioConnector } from './twilio/index.js';
 import { webhookConnector } from './webhook/index.js';
@@ -49,6 +52,9 @@ export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
   webhookConnector,
   salesforceConnector,
   hubspotConnector,
+  googlesheetsConnector,
+  mondayConnector,
+  smartsheetConnector,
 ];
 
 export function moduleOf(id: string): ConnectorModule | undefined {
