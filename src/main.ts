@@ -28,10 +28,20 @@ import { receiveDeliveryStatus, receiveReply } from './app/receive-reply.js';
 import { recordMailEvent } from './app/record-mail-event.js';
 import { parseEvents, recordEvents } from './app/record-events.js';
 import { rejectAction } from './app/reject-action.js';
-import type { ConnectorLog, QueueActions, RecipientLookup } from './connectors/context.js';
+import type {
+  ConnectorContext,
+  ConnectorLog,
+  QueueActions,
+  RecipientLookup,
+} from './connectors/context.js';
 import { buildConnectors, type BuiltConnectors } from './connectors/registry.js';
 import { AppError, InputError } from './domain/errors.js';
-import { open as openSealed, secretsKeyFrom, SECRETS_KEY_ENV } from './connectors/secret-box.js';
+import {
+  open as openSealed,
+  seal as sealSecret,
+  secretsKeyFrom,
+  SECRETS_KEY_ENV,
+} from './connectors/secret-box.js';
 import {
   connectorSettingsRepo,
   type StoredConnectorSetting,
@@ -288,6 +298,7 @@ export function connectorsFor(rt: Runtime): BuiltConnectors {
       recipients,
       queue,
       log: connectorLog(rt, manifest.id),
+      ...persistFor(rt, manifest.id),
       inbound: {
         reply: (m) => receiveReply(inboundDeps, { ...m, orgId: rt.orgId, provider: manifest.id }),
         delivery: (r) =>
@@ -401,4 +412,25 @@ export function storedSettingsOf(rt: Runtime): (id: string) => Record<string, st
     byConnector.set(s.connector, values);
   }
   return (id) => byConnector.get(id) ?? {};
+}
+
+/** Rotated secrets go to the encrypted settings store when a key is configured. */
+function persistFor(
+  rt: Runtime,
+  id: string,
+): { persistSetting?: ConnectorContext['persistSetting'] } {
+  const key = secretsKeyFrom(rt.env);
+  if (!key) return {};
+  return {
+    async persistSetting(setting, value) {
+      await connectorSettingsRepo(rt.db).put(
+        rt.orgId,
+        id,
+        setting,
+        sealSecret(key, `${id}:${setting}`, value),
+        `provider:${id}`,
+        new Date(rt.clock.now()).toISOString(),
+      );
+    },
+  };
 }

@@ -70,6 +70,11 @@ export interface ConnectorContext {
   /** The signed one-click unsubscribe link for an e-mail item (RFC 8058), when configured. */
   unsubscribeUrl?(item: OutboxItem): string | undefined;
   log: ConnectorLog;
+  /**
+   * Stores a rotated secret (an OAuth refresh token that is single-use) in the encrypted
+   * settings store; absent when no ARREARS_SECRETS_KEY is set.
+   */
+  persistSetting?(key: string, value: string): Promise<void>;
 }
 
 export const SILENT_LOG: ConnectorLog = { info() {}, warn() {} };

@@ -22,6 +22,10 @@ import {
 } from './contract.js';
 import type { ConnectorContext } from './context.js';
 import { connectorSettings, settingsStatus, type Env, type SettingsStatus } from './settings.js';
+import { adobesignConnector } from './adobesign/index.js';
+import { buildiumConnector } from './buildium/index.js';
+import { docusignConnector } from './docusign/index.js';
+import { dynamicsConnector } from './dynamics/index.js';
 import { googlesheetsConnector } from './googlesheets/index.js';
 import { hubspotConnector } from './hubspot/index.js';
 import { intercomConnector } from './intercom/index.js';
@@ -33,9 +37,12 @@ import { sendgridConnector } from './sendgrid/index.js';
 import { salesforceConnector } from './salesforce/index.js';
 import { slackConnector } from './slack/index.js';
 import { smartsheetConnector } from './smartsheet/index.js';
+import { stripeConnector } from './stripe/index.js';
 import { smtpConnector } from './smtp/index.js';
 import { twilioConnector } from './twilio/index.js';
 import { webhookConnector } from './webhook/index.js';
+import { xeroConnector } from './xero/index.js';
+import { zohoConnector } from './zoho/index.js';
 import { zapierConnector } from './zapier/index.js';
 
 /** The shipped connectors, in route-precedence order. */
@@ -55,6 +62,13 @@ export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
   googlesheetsConnector,
   mondayConnector,
   smartsheetConnector,
+  dynamicsConnector,
+  zohoConnector,
+  docusignConnector,
+  adobesignConnector,
+  buildiumConnector,
+  xeroConnector,
+  stripeConnector,
 ];
 
 export function moduleOf(id: string): ConnectorModule | undefined {

@@ -63,6 +63,13 @@ export interface WebhookConnector {
   /** Records the event (replies, delivery statuses …); should itself be idempotent. */
   handle(event: WebhookEvent): Promise<WebhookResponse | void>;
   /**
+   * Answers `GET /webhooks/{id}`: the verification a provider makes of the URL before it
+   * registers a webhook (Acrobat Sign sends X-AdobeSign-ClientId and wants it echoed).
+   * Without it the GET is 404. It records nothing, so it is neither deduplicated nor
+   * signature-checked by the router; the connector checks what the provider sends.
+   */
+  handshake?(request: InboundWebhookRequest): WebhookResponse | Promise<WebhookResponse>;
+  /**
    * What to answer a repeat of an event already handled, when the provider needs more than
    * `{duplicate: true}` JSON (Twilio reads the answer as TwiML during a call).
    */

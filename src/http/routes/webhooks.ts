@@ -8,6 +8,10 @@
  * unverified; the provider retries once it is configured); bad signature → 401; event
  * seen before → 200 `{duplicate: true}`; being handled by another request → 409 (retry
  * later); else the connector handles it once.
+ *
+ * `GET /webhooks/{connector}` is a provider's check of the URL before it registers a webhook
+ * (Acrobat Sign's verification of intent): answered by the connector's `handshake`, 404 for a
+ * connector without one, 503 when its secret is not configured.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../app/ports/clock.js';
@@ -90,6 +94,53 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
   };
   for (const type of ['application/json', 'application/x-www-form-urlencoded', /^text\/.*/, '*'])
     app.addContentTypeParser(type, { parseAs: 'buffer' }, keepRaw);
+
+  app.get<{ Params: { connector: string } }>(
+    '/webhooks/:connector',
+    {
+      schema: {
+        summary: 'Webhook URL verification of a connector',
+        description:
+          'The check some providers make of a webhook URL before registering it (Acrobat ' +
+          'Sign echoes `X-AdobeSign-ClientId`); answered by the connector. 404 for a ' +
+          'connector that makes none.',
+        tags: ['webhooks'],
+        params: {
+          type: 'object',
+          required: ['connector'],
+          properties: {
+            connector: { type: 'string', description: 'Connector id, e.g. `adobesign`.' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.connector;
+      const connector = deps.registry.get(id);
+      if (!connector?.handshake)
+        return sendProblem(reply, problem('not_found', `no webhook handshake for \`${id}\``));
+      if (!connector.secretConfigured)
+        return sendProblem(
+          reply,
+          problem(
+            'webhook_not_configured',
+            `the ${id} connector has no webhook secret configured, so its webhooks are refused ` +
+              'until one is (see `arrears connectors list`)',
+          ),
+        );
+      const answer = await connector.handshake({
+        headers: request.headers,
+        rawBody: Buffer.alloc(0),
+        body: undefined,
+        url: publicUrlOf(request, deps.publicUrl),
+      });
+      request.log.info(
+        { connector: id, status: answer.status ?? 200 },
+        'webhook handshake answered',
+      );
+      return sendResponse(reply, answer);
+    },
+  );
 
   app.post<{ Params: { connector: string } }>(
     '/webhooks/:connector',
