@@ -16,6 +16,7 @@ import {
   sendWindowOf,
 } from '../domain/evaluator/send-window.js';
 import { leaseInputs } from '../domain/evaluator/simulate.js';
+import { staleLedgerSince } from '../domain/evaluator/stale-ledger.js';
 import { epochToLocal } from '../domain/time.js';
 import { storedPastDue } from './plan-items.js';
 import { renderedMessage } from './render-messages.js';
@@ -37,6 +38,9 @@ export interface RecheckDeps {
 /** Item types whose content depends on the amount owed: a changed balance needs review. */
 const AMOUNT_SENSITIVE = new Set(['message', 'document', 'fee', 'escalate', 'auction']);
 
+/** What a stale ledger keeps from going out (R8): fees and communications. */
+const STALE_HELD = new Set(['message', 'document', 'fee']);
+
 export function makeRecheck(deps: RecheckDeps): Recheck {
   return (item) => recheckItem(deps, item);
 }
@@ -49,6 +53,9 @@ export async function recheckItem(deps: RecheckDeps, item: OutboxItem): Promise<
   const portfolio = await deps.portfolio.loadPortfolio(item.orgId, [item.leaseId]);
   const input = leaseInputs(portfolio, policies).inputs[0];
   if (!input) return { cancel: 'closed' }; // the lease is gone or no policy governs it
+  // R8 stale_ledger: fees and communications wait (queued, not shifted) for a fresh sync.
+  if (STALE_HELD.has(item.type) && staleLedgerSince(input, portfolio.sources, nowMs) !== null)
+    return { wait: 'hold' };
   const today = epochToLocal(nowMs, input.property.timezone).date;
   const tracking = await deps.state.trackingFrom(item.orgId, item.leaseId);
   const from = tracking && tracking <= today ? tracking : today;

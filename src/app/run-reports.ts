@@ -71,6 +71,8 @@ export interface ReportDeps {
   portfolio: PortfolioStore;
   policies: PolicyStore;
   state: ScanStateStore;
+  /** Balances source systems reported (CSV aging totals, syncs): SPEC 5 balance_mismatch. */
+  reported?: Pick<ReportReadStore, 'reportedBalances'>;
 }
 
 export async function agingFromStore(
@@ -88,11 +90,20 @@ export async function exceptionsFromStore(
 ): Promise<{ at: LocalDate; rows: ExceptionRow[] }> {
   const portfolio = await deps.portfolio.loadPortfolio(orgId);
   const policies = (await deps.policies.current(orgId)).map((s) => s.policy);
+  const reported = new Map(
+    ((await deps.reported?.reportedBalances(orgId)) ?? []).map((r) => [r.leaseId, r.cents]),
+  );
   const { inputs } = leaseInputs(portfolio, policies);
-  const leases = inputs.map((input) => ({
-    input,
-    readiness: leaseReadiness(input, at, { facts: leaseFactsOn(input, at) }),
-  }));
+  const leases = inputs.map((input) => {
+    const cents = reported.get(input.lease.id);
+    return {
+      input,
+      readiness: leaseReadiness(input, at, {
+        facts: leaseFactsOn(input, at),
+        ...(cents !== undefined ? { reportedBalanceCents: cents } : {}),
+      }),
+    };
+  });
   return { at, rows: exceptionList(leases) };
 }
 

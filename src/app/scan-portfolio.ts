@@ -9,6 +9,7 @@ import { addDays } from '../domain/dates.js';
 import { canonicalJson } from '../domain/audit/canonical-json.js';
 import { evaluateLease } from '../domain/evaluator/lease-run.js';
 import { leaseInputs } from '../domain/evaluator/simulate.js';
+import { withStaleLedgerHold } from '../domain/evaluator/stale-ledger.js';
 import type { Policy } from '../domain/policy/schema.js';
 import { epochToLocal, localToEpoch } from '../domain/time.js';
 import type { Clock } from './ports/clock.js';
@@ -75,6 +76,9 @@ export interface ScanResult extends ScanCounts {
  */
 export const HORIZON_DAYS = 45;
 
+/** How soon a lease held by a stale ledger is looked at again. */
+const STALE_RECHECK_MS = 3_600_000;
+
 export function policiesFingerprint(policies: readonly Policy[]): string {
   return createHash('sha256').update(canonicalJson(policies)).digest('hex').slice(0, 32);
 }
@@ -131,10 +135,10 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       counts.evaluated++;
     }
     const toLoad = ids.filter((id) => !settledIds.has(id));
-    const { inputs, extras } =
-      toLoad.length > 0
-        ? leaseInputs(await deps.portfolio.loadPortfolio(orgId, toLoad), policies)
-        : { inputs: [], extras: { unmatched: [] as string[] } };
+    const loaded = toLoad.length > 0 ? await deps.portfolio.loadPortfolio(orgId, toLoad) : null;
+    const { inputs, extras } = loaded
+      ? leaseInputs(loaded, policies)
+      : { inputs: [], extras: { unmatched: [] as string[] } };
     unmatched.push(...extras.unmatched);
     for (const leaseId of extras.unmatched)
       states.push({
@@ -151,7 +155,9 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const cancels: { key: string; reason: string }[] = [];
     const closed = new Map<string, Map<number, string>>();
     const episodes: EpisodeSummary[] = [];
-    for (const input of inputs) {
+    for (const fresh of inputs) {
+      // R8 stale_ledger: derived from the source's lastSyncAt, never stored.
+      const input = withStaleLedgerHold(fresh, loaded?.sources ?? [], nowMs);
       const today = todayIn(input.property.timezone);
       const prev = previous.get(input.lease.id);
       const from = prev?.trackingFrom ?? today;
@@ -185,6 +191,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       const gate = gateItems(plan.items, readiness.state);
       if (gate.withheld > 0)
         wake = Math.min(wake, localToEpoch(addDays(today, 1), 0, input.property.timezone));
+      // A stale ledger ends with a sync, which need not change the lease: look again soon.
+      if (input !== fresh) wake = Math.min(wake, nowMs + STALE_RECHECK_MS);
       const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
       items.push(...renderMessages(input, gate.items));
       const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });

@@ -32,6 +32,7 @@ import { intercomConnector } from './intercom/index.js';
 import { mailgunConnector } from './mailgun/index.js';
 import { mondayConnector } from './monday/index.js';
 import { postalConnector } from './postal/index.js';
+import { quickbooksConnector } from './quickbooks/index.js';
 import { ringcentralConnector } from './ringcentral/index.js';
 import { sendgridConnector } from './sendgrid/index.js';
 import { salesforceConnector } from './salesforce/index.js';
@@ -67,6 +68,7 @@ export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
   docusignConnector,
   adobesignConnector,
   buildiumConnector,
+  quickbooksConnector,
   xeroConnector,
   stripeConnector,
 ];

@@ -32,6 +32,7 @@ import { DB_OPTION_HELP } from './migrate.js';
 import { parseAtOption } from './scan.js';
 import { withScheduledReports } from './schedule.js';
 import { withAlerts, withEventPublishing, withWriteBack } from './publish.js';
+import { withSourceSync } from './sync.js';
 
 /** The dispatch-time re-check: the evaluator over the stored portfolio. */
 export function recheckFor(rt: Runtime): Recheck {
@@ -182,16 +183,20 @@ export function registerDispatch(program: Command, ctx: CliContext): void {
       const maxPasses = positiveInt(opts.maxPasses, '--max-passes');
       const summary = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, async (rt) => {
         // Each pass also delivers the scheduled reports that are due (cli/commands/schedule.ts).
-        const dispatcher = withAlerts(
+        const dispatcher = withSourceSync(
           rt,
           ctx,
-          withWriteBack(
+          withAlerts(
             rt,
             ctx,
-            withEventPublishing(
+            withWriteBack(
               rt,
               ctx,
-              withScheduledReports(rt, ctx, createDispatcher(config(rt, ctx, opts))),
+              withEventPublishing(
+                rt,
+                ctx,
+                withScheduledReports(rt, ctx, createDispatcher(config(rt, ctx, opts))),
+              ),
             ),
           ),
         );

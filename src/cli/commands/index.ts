@@ -23,6 +23,7 @@ import { registerGate } from './gate.js';
 import { registerSchedules } from './schedule.js';
 import { registerConnectors } from './connectors.js';
 import { registerDemo } from './demo.js';
+import { registerSync } from './sync.js';
 
 /** Every command module registers itself here. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -48,5 +49,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerGate(program, ctx);
   registerConnectors(program, ctx);
   registerDemo(program, ctx);
+  registerSync(program, ctx);
   registerSchedules(program, ctx); // after registerReports: adds `report schedule|deliver`
 }

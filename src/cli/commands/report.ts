@@ -120,7 +120,7 @@ export function registerReports(program: Command, ctx: CliContext): void {
     .action(async (opts: { at?: string; db?: string; json?: boolean }) => {
       const result = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, (rt) =>
         exceptionsFromStore(
-          storesFor(rt.db),
+          { ...storesFor(rt.db), reported: reportsRepo(rt.db) },
           rt.orgId,
           dateOption(opts.at, '--at') ?? new Date(rt.clock.now()).toISOString().slice(0, 10),
         ),

@@ -169,6 +169,7 @@ function queueAndCasesApi(rt: Runtime) {
     provideCasesApi({
       ...stores,
       cases: reportsRepo(rt.db),
+      reported: reportsRepo(rt.db),
       outbox,
       documents: documentsRepo(rt.db, rt.clock),
       clock: rt.clock,
