@@ -155,6 +155,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const cancels: { key: string; reason: string }[] = [];
     const closed = new Map<string, Map<number, string>>();
     const episodes: EpisodeSummary[] = [];
+    const evaluatedEpisodes: { leaseId: string; today: string; episodes: number[] }[] = [];
     for (const fresh of inputs) {
       // R8 stale_ledger: derived from the source's lastSyncAt, never stored.
       const input = withStaleLedgerHold(fresh, loaded?.sources ?? [], nowMs);
@@ -201,6 +202,11 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       if (plan.closedEpisodes.length > 0)
         closed.set(input.lease.id, new Map(plan.closedEpisodes.map((e) => [e.episode, e.outcome])));
       episodes.push(...timeline.episodes.filter((e) => e.opened <= today));
+      evaluatedEpisodes.push({
+        leaseId: input.lease.id,
+        today,
+        episodes: timeline.episodes.map((e) => e.episode),
+      });
       states.push({
         leaseId: input.lease.id,
         trackingFrom: from,
@@ -219,6 +225,15 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
         if (it.status === 'skipped') counts.skipped++;
         else counts.queued++;
       }
+    // A stored open case the evaluation no longer yields was paid before it mattered.
+    const vanished = deps.state.closeVanishedCases
+      ? await deps.state.closeVanishedCases(orgId, evaluatedEpisodes, now)
+      : [];
+    for (const v of vanished) {
+      const m = closed.get(v.leaseId) ?? new Map<number, string>();
+      m.set(v.episode, 'paid');
+      closed.set(v.leaseId, m);
+    }
     // Cancel what the plan cancelled and everything still open in a closed episode.
     const open = await deps.outbox.openItems(orgId, toLoad);
     const openKeys = new Map(open.map((o) => [o.key, o]));

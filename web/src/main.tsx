@@ -12,6 +12,7 @@ import {
   StrictMode,
   Suspense,
   useEffect,
+  useRef,
   type ComponentType,
   type LazyExoticComponent,
 } from 'react';
@@ -64,6 +65,17 @@ function Routes() {
   const session = useSession();
   const path = location.path.replace(/\/+$/, '') || '/';
   const signedIn = !!session.data;
+
+  // Signing in removes the login form and the focus with it: put the focus on <main>, as
+  // after any navigation, so the keyboard carries on from the page's content.
+  const sawLogin = useRef(false);
+  useEffect(() => {
+    if (session.data === null) sawLogin.current = true;
+    else if (session.data && sawLogin.current) {
+      sawLogin.current = false;
+      document.getElementById('main')?.focus({ preventScroll: true });
+    }
+  }, [session.data]);
 
   useEffect(() => {
     if (!signedIn) return;

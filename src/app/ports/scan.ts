@@ -74,6 +74,16 @@ export interface ScanStateStore {
   ): Promise<void>;
   /** Upserts the episodes the evaluator found (onboarded cases keep their state). */
   saveEpisodes(orgId: string, episodes: readonly EpisodeSummary[], at: string): Promise<void>;
+  /**
+   * Closes the stored open cases of these leases that their evaluation no longer yields
+   * (a payment dated the day the case opened leaves no episode to close): closed on the
+   * lease's `today` as `paid`, audited `case.closed`. Returns what it closed.
+   */
+  closeVanishedCases?(
+    orgId: string,
+    leases: readonly { leaseId: string; today: string; episodes: readonly number[] }[],
+    at: string,
+  ): Promise<{ leaseId: string; episode: number }[]>;
   /** Balances the source system reported for leases (SPEC 5 balance_mismatch). */
   setReportedBalances(orgId: string, rows: { leaseId: string; cents: number }[]): Promise<void>;
   /** The first local date Arrears manages the lease (null before its first scan). */

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { optOutByLink } from '../../app/opt-out-by-link.js';
 import { gateFor } from '../../app/pre-action-gate.js';
 import { createWebhookRegistry } from '../../app/ports/webhooks.js';
+import { systemClock } from '../../app/ports/clock.js';
 import { InputError } from '../../domain/errors.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,7 +114,8 @@ export function packageRoot(): string {
 
 /** The whole server of `serve` and `demo` over one runtime. */
 export async function serverAppFor(rt: Runtime, o: ServerOptions) {
-  const sessions = createSessionsRepo(rt.db, rt.clock);
+  // Sessions and the sign-in limit run on wall-clock time, even when the demo clock moves.
+  const sessions = createSessionsRepo(rt.db, systemClock);
   const users = createUsersRepo(rt.db, rt.clock);
   return buildApp({
     health: createHealthRepo(rt.db, rt.orgId),
@@ -141,7 +143,7 @@ export async function serverAppFor(rt: Runtime, o: ServerOptions) {
     session: {
       sessions,
       users,
-      now: () => rt.clock.now(),
+      now: () => Date.now(),
       ...(o.publicUrl ? { secureCookie: o.publicUrl.startsWith('https:') } : {}),
     },
     dashboard: { root: join(packageRoot(), 'dist', 'web') },

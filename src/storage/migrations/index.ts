@@ -16,6 +16,7 @@ import { reportSchedulesMigration } from './0010-report-schedules.js';
 import { hookSubscriptionsMigration } from './0011-hook-subscriptions.js';
 import { sessionsMigration } from './0012-sessions.js';
 import { connectorCursorsMigration } from './0013-connector-cursors.js';
+import { listIndexesMigration } from './0014-list-indexes.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -32,6 +33,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0011-hook-subscriptions': hookSubscriptionsMigration(types),
     '0012-sessions': sessionsMigration(types),
     '0013-connector-cursors': connectorCursorsMigration(types),
+    '0014-list-indexes': listIndexesMigration(),
   };
 }
 

@@ -295,6 +295,52 @@ export function scanStateStore(db: Db): ScanStateStore {
       });
     },
 
+    async closeVanishedCases(orgId, leases, at) {
+      if (leases.length === 0) return [];
+      const byLease = new Map(leases.map((l) => [l.leaseId, l]));
+      const closed: { leaseId: string; episode: number }[] = [];
+      for (let i = 0; i < leases.length; i += 500) {
+        const ids = leases.slice(i, i + 500).map((l) => l.leaseId);
+        const open = await db.kysely
+          .selectFrom('cases')
+          .select(['lease_id', 'episode'])
+          .where('org_id', '=', orgId)
+          .where('closed', 'is', null)
+          .where('lease_id', 'in', ids)
+          .execute();
+        const vanished = open.filter(
+          (c) => !byLease.get(c.lease_id)!.episodes.includes(Number(c.episode)),
+        );
+        if (vanished.length === 0) continue;
+        await db.transaction(async (trx) => {
+          await lockOrganisation(trx, orgId);
+          const audits: AuditInput[] = [];
+          for (const c of vanished) {
+            const today = byLease.get(c.lease_id)!.today;
+            const r = await trx
+              .updateTable('cases')
+              .set({ closed: today, outcome: 'paid', updated_at: at })
+              .where('org_id', '=', orgId)
+              .where('lease_id', '=', c.lease_id)
+              .where('episode', '=', c.episode)
+              .where('closed', 'is', null)
+              .executeTakeFirst();
+            if (Number(r.numUpdatedRows) === 0) continue;
+            closed.push({ leaseId: c.lease_id, episode: Number(c.episode) });
+            audits.push({
+              at,
+              actor: 'system:scan',
+              type: 'case.closed',
+              subject: `lease:${c.lease_id}`,
+              data: { episode: Number(c.episode), closed: today, outcome: 'paid' },
+            });
+          }
+          await appendAuditMany(trx, orgId, audits);
+        });
+      }
+      return closed;
+    },
+
     async setReportedBalances(orgId, rows) {
       if (rows.length === 0) return;
       await db.transaction(async (trx) => {
