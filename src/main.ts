@@ -15,7 +15,11 @@ import { createRepliesRepo } from './storage/repos/replies-repo.js';
 import { createSuggestionsRepo } from './storage/repos/suggestions-repo.js';
 import { openDatabase, resolveDbUrl, type Db, type DbTransaction } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
-import { DEFAULT_ORG_ID, ensureDefaultOrganisation } from './storage/repos/organisations-repo.js';
+import {
+  DEFAULT_ORG_ID,
+  ensureDefaultOrganisation,
+  lockOrganisation,
+} from './storage/repos/organisations-repo.js';
 import { createOutboxExpiryRepo } from './storage/repos/outbox-expiry-repo.js';
 import { plannedItemsWriter } from './storage/repos/planned-items-repo.js';
 import { policyStore } from './storage/repos/policies-repo.js';
@@ -34,7 +38,10 @@ import type {
   QueueActions,
   RecipientLookup,
 } from './connectors/context.js';
-import { buildConnectors, type BuiltConnectors } from './connectors/registry.js';
+import { evidencePacketSource } from './connectors/legalzoom/packet.js';
+import { buildConnectors, moduleOf, type BuiltConnectors } from './connectors/registry.js';
+import { connectorSettings } from './connectors/settings.js';
+import { appendAudit } from './storage/repos/audit-repo.js';
 import { AppError, InputError } from './domain/errors.js';
 import {
   open as openSealed,
@@ -203,6 +210,11 @@ function recipientLookup(rt: Runtime): RecipientLookup {
         },
       };
     },
+    async leaseOf(item) {
+      const p = await portfolio.loadPortfolio(item.orgId, [item.leaseId]);
+      const lease = p.leases.find((l) => l.id === item.leaseId);
+      return lease ? { leaseId: lease.id, unit: lease.unit, propertyId: lease.propertyId } : null;
+    },
   };
 }
 
@@ -289,6 +301,12 @@ export function connectorsFor(rt: Runtime): BuiltConnectors {
   const unsubscribeSecret = rt.env.ARREARS_UNSUBSCRIBE_SECRET;
   const recipients = recipientLookup(rt);
   const queue = queueActionsFor(rt);
+  const stored = storedSettingsOf(rt);
+  const packets = evidencePacketSource({
+    portfolio: stores.portfolio,
+    documents: documentsRepo(rt.db, rt.clock),
+    clock: rt.clock,
+  });
   const built = buildConnectors(
     rt.env,
     (manifest) => ({
@@ -297,6 +315,21 @@ export function connectorsFor(rt: Runtime): BuiltConnectors {
       publicUrl,
       recipients,
       queue,
+      packets,
+      settingsOf(id) {
+        const module = moduleOf(id);
+        if (!module) throw new Error(`connector ${id} is not shipped`);
+        return connectorSettings(module.manifest, rt.env, stored(id));
+      },
+      audit: (entry) =>
+        rt.db.transaction(async (trx) => {
+          await lockOrganisation(trx, rt.orgId);
+          await appendAudit(trx, rt.orgId, {
+            at: new Date(rt.clock.now()).toISOString(),
+            actor: `provider:${manifest.id}`,
+            ...entry,
+          });
+        }),
       log: connectorLog(rt, manifest.id),
       ...persistFor(rt, manifest.id),
       inbound: {
@@ -331,7 +364,7 @@ export function connectorsFor(rt: Runtime): BuiltConnectors {
           }
         : {}),
     }),
-    storedSettingsOf(rt),
+    stored,
   );
   builtConnectors.set(rt, built);
   return built;

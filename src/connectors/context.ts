@@ -12,6 +12,8 @@ import type {
   ReceivedReply,
 } from '../app/receive-reply.js';
 import type { MailEvent, MailEventResult } from '../app/record-mail-event.js';
+import type { ConnectorId } from './contract.js';
+import type { EvidencePacketSource } from './legalzoom/packet.js';
 import type { ConnectorSettings } from './settings.js';
 
 /** Who an outbox item goes to, as the provider needs it. */
@@ -30,6 +32,8 @@ export interface Contact {
 export interface RecipientLookup {
   /** The item's contact, or null when the item names none or it is gone. */
   contactOf(item: OutboxItem): Promise<Contact | null>;
+  /** The item's lease (its unit: a gate lockout), or null when it is gone. */
+  leaseOf?(item: OutboxItem): Promise<{ leaseId: string; unit: string; propertyId: string } | null>;
 }
 
 /** Where a connector's verified callbacks go (the org and provider are filled in). */
@@ -75,6 +79,12 @@ export interface ConnectorContext {
    * settings store; absent when no ARREARS_SECRETS_KEY is set.
    */
   persistSetting?(key: string, value: string): Promise<void>;
+  /** A lease's evidence packet, as `arrears case packet` builds it (the legal hand-off). */
+  packets?: EvidencePacketSource;
+  /** Another connector's settings (the legal hand-off mails through the smtp connector's). */
+  settingsOf?(id: ConnectorId): ConnectorSettings;
+  /** Appends an audit entry as `provider:<id>` (hand-off steps, helpdesk staff notes). */
+  audit?(entry: { type: string; subject: string; data: Record<string, unknown> }): Promise<void>;
 }
 
 export const SILENT_LOG: ConnectorLog = { info() {}, warn() {} };

@@ -25,12 +25,16 @@ import { connectorSettings, settingsStatus, type Env, type SettingsStatus } from
 import { adobesignConnector } from './adobesign/index.js';
 import { buildiumConnector } from './buildium/index.js';
 import { docusignConnector } from './docusign/index.js';
+import { freshdeskConnector } from './freshdesk/index.js';
+import { gateConnector } from './gate/index.js';
 import { dynamicsConnector } from './dynamics/index.js';
 import { googlesheetsConnector } from './googlesheets/index.js';
 import { hubspotConnector } from './hubspot/index.js';
 import { intercomConnector } from './intercom/index.js';
+import { legalzoomConnector } from './legalzoom/index.js';
 import { mailgunConnector } from './mailgun/index.js';
 import { mondayConnector } from './monday/index.js';
+import { oktaConnector } from './okta/index.js';
 import { postalConnector } from './postal/index.js';
 import { quickbooksConnector } from './quickbooks/index.js';
 import { ringcentralConnector } from './ringcentral/index.js';
@@ -71,6 +75,10 @@ export const CONNECTOR_MODULES: readonly ConnectorModule[] = [
   quickbooksConnector,
   xeroConnector,
   stripeConnector,
+  oktaConnector,
+  gateConnector,
+  freshdeskConnector,
+  legalzoomConnector,
 ];
 
 export function moduleOf(id: string): ConnectorModule | undefined {

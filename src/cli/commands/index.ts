@@ -23,6 +23,7 @@ import { registerGate } from './gate.js';
 import { registerSchedules } from './schedule.js';
 import { registerConnectors } from './connectors.js';
 import { registerDemo } from './demo.js';
+import { registerHandoff } from './handoff.js';
 import { registerSync } from './sync.js';
 
 /** Every command module registers itself here. */
@@ -46,6 +47,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerErase(program, ctx);
   registerSuggestions(program, ctx);
   registerPacket(program, ctx);
+  registerHandoff(program, ctx);
   registerGate(program, ctx);
   registerConnectors(program, ctx);
   registerDemo(program, ctx);

@@ -25,6 +25,8 @@ import { auditLogRepo } from '../../storage/repos/audit-log-repo.js';
 import { leaseDirectoryRepo } from '../../storage/repos/lease-directory-repo.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
 import { tasksRepo } from '../../storage/repos/tasks-repo.js';
+import { taskPhotosRepo } from '../../storage/repos/task-photos-repo.js';
+import { documentsRepo } from '../../storage/repos/documents-repo.js';
 import { tenantLeasesStore } from '../../storage/repos/tenant-leases-repo.js';
 import { createUsersRepo } from '../../storage/repos/users-repo.js';
 
@@ -69,7 +71,13 @@ export function dashboardApiFor(rt: Runtime): FastifyPluginAsync[] {
       state: stores.state,
       tenantLeases: tenantLeasesStore(rt.db),
     }),
-    provideTasksApi({ clock, outbox: createOutboxRepo(rt.db, clock), tasks: tasksRepo(rt.db) }),
+    provideTasksApi({
+      clock,
+      outbox: createOutboxRepo(rt.db, clock),
+      tasks: tasksRepo(rt.db),
+      photos: taskPhotosRepo(rt.db),
+      documents: documentsRepo(rt.db, clock),
+    }),
     providePoliciesApi({
       clock,
       policies: stores.policies,

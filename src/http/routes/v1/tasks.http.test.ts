@@ -134,6 +134,13 @@ async function setUp(db: Db) {
         headers: headers(token),
         ...(payload ? { payload } : {}),
       }),
+    photo: (key: string, bytes: Buffer, type: string, token: string | null = 'clerk') =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/tasks/${encodeURIComponent(key)}/photos`,
+        headers: { ...headers(token), 'content-type': type },
+        payload: bytes,
+      }),
   };
 }
 
@@ -263,5 +270,43 @@ forEachDialect('tasks API', (h) => {
     expect((await complete('L2:1:call:task', undefined, 'manager2')).json().status).toBe('done');
     expect(keys(await get(`/api/v1/tasks?due=today&at=${TODAY}`))).toEqual([]);
     await app.close();
+  });
+
+  it('a field worker adds photos of the unit to a task; they are stored once, listed and served back', async () => {
+    const { get, photo } = await setUp(await h.openMigrated());
+    const key = 'L1:1:call:task';
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('inventory photo 1'),
+    ]);
+    expect((await photo(key, png, 'image/png', null)).statusCode).toBe(401);
+    expect((await photo(key, png, 'image/png', 'owner')).statusCode).toBe(403);
+    expect((await photo(key, png, 'image/png', 'manager2')).statusCode).toBe(404);
+    const fake = await photo(key, Buffer.from('not a picture'), 'image/png');
+    expect(fake.statusCode).toBe(400);
+    expect(fake.json().detail).toContain('not a image/png picture');
+    const text = await photo(key, Buffer.from('x'), 'text/plain');
+    expect(text.statusCode).toBe(400);
+    expect(text.json().errors[0].path).toBe('content-type');
+
+    const added = await photo(key, png, 'image/png');
+    expect(added.statusCode).toBe(201);
+    const { sha256 } = added.json();
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await photo(key, png, 'image/png')).statusCode).toBe(201);
+    const list = (await get(`/api/v1/tasks/${encodeURIComponent(key)}/photos`)).json().items;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ sha256, contentType: 'image/png', byteSize: png.length });
+    const served = await get(`/api/v1/tasks/${encodeURIComponent(key)}/photos/${sha256}`);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['content-type']).toBe('image/png');
+    expect(served.rawPayload.equals(png)).toBe(true);
+    expect(
+      (await get(`/api/v1/tasks/${encodeURIComponent(key)}/photos/${'0'.repeat(64)}`)).statusCode,
+    ).toBe(404);
+    expect(
+      (await get(`/api/v1/tasks/${encodeURIComponent(key)}/photos/${sha256}`, 'manager2'))
+        .statusCode,
+    ).toBe(404);
   });
 });

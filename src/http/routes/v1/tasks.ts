@@ -22,6 +22,15 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { completeTask, type CompleteTaskDeps } from '../../../app/complete-task.js';
 import { listTasks } from '../../../app/list-tasks.js';
+import type { DocumentStore } from '../../../app/ports/documents.js';
+import {
+  attachTaskPhoto,
+  MAX_PHOTO_BYTES,
+  PHOTO_TYPES,
+  taskPhotoBytes,
+  taskPhotos,
+  type TaskPhotoStore,
+} from '../../../app/task-photos.js';
 import { isLocalDate } from '../../../domain/dates.js';
 import { InputError } from '../../../domain/errors.js';
 import { principalOf, requireRole } from '../../auth.js';
@@ -30,7 +39,11 @@ import { problem, sendProblem } from '../../problem.js';
 import { visibilityOf } from './leases.js';
 import { provided } from './provided.js';
 
-export type TasksApiDeps<Tx> = CompleteTaskDeps<Tx>;
+export type TasksApiDeps<Tx> = CompleteTaskDeps<Tx> & {
+  /** Photos on tasks (cut-lock inventory); without them the photo routes answer 503. */
+  photos?: TaskPhotoStore;
+  documents?: Pick<DocumentStore<Tx>, 'storeDocument'>;
+};
 
 const api = provided<TasksApiDeps<unknown>>('arrearsTasksApi');
 
@@ -191,6 +204,118 @@ export const tasksRoutes: FastifyPluginAsync = async (app) => {
         { userId: p.userId },
         note,
       );
+    },
+  );
+
+  // Photos arrive as the raw image body (`Content-Type: image/jpeg` …), up to 10 MiB.
+  app.addContentTypeParser(
+    /^image\/[a-z0-9.+-]+$/i,
+    { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+
+  const photoDeps = (deps: TasksApiDeps<unknown>) =>
+    deps.photos && deps.documents
+      ? { clock: deps.clock, tasks: deps.tasks, photos: deps.photos, documents: deps.documents }
+      : undefined;
+  const noPhotos = problem('unavailable', 'task photos are not wired into this server');
+  const PHOTO_SCHEMA = {
+    type: 'object',
+    properties: {
+      sha256: { type: 'string' },
+      contentType: { type: 'string' },
+      byteSize: { type: 'integer' },
+      at: { type: 'string' },
+      by: { type: 'string' },
+    },
+  } as const;
+
+  app.post<{ Params: { key: string }; Body: Buffer }>(
+    '/tasks/:key/photos',
+    {
+      schema: {
+        summary: 'Add a photo to a task',
+        description:
+          `The cut-lock inventory's evidence: the raw picture as the body, with its type ` +
+          `(${PHOTO_TYPES.join(', ')}), up to 10 MiB. Stored content-addressed and audited.`,
+        tags: ['tasks'],
+        params: KEY_PARAMS,
+        response: { 201: PHOTO_SCHEMA },
+      },
+      preHandler: WORKERS,
+    },
+    async (request, reply) => {
+      const deps = depsOf(app);
+      const pd = deps && photoDeps(deps);
+      if (!pd) return sendProblem(reply, noPhotos);
+      if (!Buffer.isBuffer(request.body))
+        throw new InputError([
+          { path: 'content-type', message: `send the photo as ${PHOTO_TYPES.join(', ')}` },
+        ]);
+      const photo = await attachTaskPhoto(
+        pd,
+        visibilityOf(request),
+        request.params.key,
+        { bytes: request.body, contentType: request.headers['content-type'] ?? '' },
+        { userId: principalOf(request).userId },
+      );
+      return reply.code(201).send(photo);
+    },
+  );
+
+  app.get<{ Params: { key: string } }>(
+    '/tasks/:key/photos',
+    {
+      schema: {
+        summary: 'The photos of a task',
+        tags: ['tasks'],
+        params: KEY_PARAMS,
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: PHOTO_SCHEMA } } },
+        },
+      },
+      preHandler: READERS,
+    },
+    async (request, reply) => {
+      const deps = depsOf(app);
+      const pd = deps && photoDeps(deps);
+      if (!pd) return sendProblem(reply, noPhotos);
+      return { items: await taskPhotos(pd, visibilityOf(request), request.params.key) };
+    },
+  );
+
+  app.get<{ Params: { key: string; sha256: string } }>(
+    '/tasks/:key/photos/:sha256',
+    {
+      schema: {
+        summary: 'One photo of a task (the picture itself)',
+        tags: ['tasks'],
+        params: {
+          type: 'object',
+          required: ['key', 'sha256'],
+          properties: {
+            key: { type: 'string', minLength: 1, maxLength: 512 },
+            sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          },
+        },
+      },
+      preHandler: READERS,
+    },
+    async (request, reply) => {
+      const deps = depsOf(app);
+      const pd = deps && photoDeps(deps);
+      if (!pd) return sendProblem(reply, noPhotos);
+      const photo = await taskPhotoBytes(
+        pd,
+        visibilityOf(request),
+        request.params.key,
+        request.params.sha256,
+      );
+      return reply
+        .type(photo.contentType)
+        .header('cache-control', 'private, max-age=31536000, immutable')
+        .header('content-security-policy', "default-src 'none'")
+        .send(Buffer.from(photo.bytes));
     },
   );
 };
