@@ -244,3 +244,21 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** Uploads a file as the raw request body (task photos), with the session's CSRF token. */
+export async function uploadFile<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json, application/problem+json',
+    'content-type': file.type || 'application/octet-stream',
+  };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(apiUrl(path), {
+    method: 'POST',
+    headers,
+    credentials: 'same-origin',
+    body: file,
+  });
+  const data = await parseBody(res);
+  if (res.ok) return data as T;
+  throw new ApiError(res.status, data, `${res.status} ${res.statusText || 'upload failed'}`);
+}

@@ -1,6 +1,7 @@
 /**
  * Tasks (follow-up calls, inspections, filings …) the policies queued, with their assignee
- * and due date; today's are highlighted, overdue ones flagged. "Complete" closes one.
+ * and due date; today's are highlighted, overdue ones flagged. "Complete" closes one, and
+ * "Add photo" keeps pictures with a task (the cut-lock inventory of a storage unit).
  */
 import {
   Alert,
@@ -20,6 +21,7 @@ import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { ScrollTable } from '../components/ScrollTable';
 import { StatusBadge } from '../components/StatusBadge';
+import { TaskPhotos } from '../components/TaskPhotos';
 import { humanize } from '../format';
 import { caseHref, Link } from '../router';
 import { useCanDecide, useToday, useUser } from '../session';
@@ -161,6 +163,13 @@ export default function TasksPage() {
                               Completed {t.completedAt.slice(0, 10)}
                               {t.completedBy ? ` by ${t.completedBy}` : ''}
                             </Text>
+                          )}
+                          {t.status !== 'pending' && (
+                            <TaskPhotos
+                              taskKey={taskKey(t)}
+                              title={t.title}
+                              canUpload={canDecide}
+                            />
                           )}
                         </Table.Td>
                         <Table.Td>
