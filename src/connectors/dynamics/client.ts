@@ -5,7 +5,7 @@
  */
 import { createProviderHttp, type ProviderRequest, type ProviderResponse } from '../http.js';
 import { alternateKeyPath, entraErrorOf, tokenAnswer, type CaseKey } from './map.js';
-import { createTokenCache, TokenRefused } from './tokens.js';
+import { createTokenCache, TokenRefused } from '../access-tokens.js';
 
 export interface DynamicsClientOptions {
   /** `https://{org}.crm.dynamics.com/api/data/v9.2` (or the fake's). */

@@ -5,7 +5,7 @@
  */
 import { createProviderHttp, type ProviderRequest, type ProviderResponse } from '../http.js';
 import { accountsErrorOf, API, MODULE, tokenAnswer, upsertBody } from './map.js';
-import { createTokenCache, TokenRefused } from './tokens.js';
+import { createTokenCache, TokenRefused } from '../access-tokens.js';
 
 export interface ZohoClientOptions {
   /** `https://www.zohoapis.{dc}` (or the fake's). */

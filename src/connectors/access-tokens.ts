@@ -1,13 +1,20 @@
 /**
- * The Entra ID access token of the client-credentials grant, shared by every call of one
- * connector instance. There is no refresh token in this grant: a token is requested again
- * when it is about to expire, or once more when the API answers 401.
+ * An OAuth access token shared by every call of one connector instance (client-credentials
+ * or refresh-token grants whose refresh token does not rotate: Dynamics, Zoho): reused until
+ * shortly before it expires, concurrent callers wait for the same token request, and a 401
+ * drops it so the next call asks for a new one (providers limit how many tokens a client may
+ * request in a while).
  */
-import type { ProviderResponse } from '../http.js';
-import type { ProviderError } from '../outcomes.js';
-import type { TokenAnswer } from './map.js';
+import type { ProviderResponse } from './http.js';
+import type { ProviderError } from './outcomes.js';
 
-/** The token endpoint said no (bad client id / secret, wrong tenant, missing scope). */
+export interface AccessTokenAnswer {
+  access_token: string;
+  /** Seconds. */
+  expires_in: number;
+}
+
+/** The token endpoint said no (a bad client id or secret, a revoked refresh token …). */
 export class TokenRefused extends Error {
   constructor(
     readonly response: ProviderResponse,
@@ -26,7 +33,7 @@ export interface TokenCache {
 
 export function createTokenCache(o: {
   now: () => number;
-  request: () => Promise<TokenAnswer>;
+  request: () => Promise<AccessTokenAnswer>;
 }): TokenCache {
   let held: { access: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
@@ -36,7 +43,8 @@ export function createTokenCache(o: {
       pending ??= o
         .request()
         .then((a) => {
-          // A minute early, so no call leaves with a token that dies on the way.
+          // A minute early (half the life of a short token), so no call leaves with a
+          // token that dies on the way.
           const margin = Math.min(60_000, (a.expires_in * 1000) / 2);
           held = { access: a.access_token, expiresAt: o.now() + a.expires_in * 1000 - margin };
           return a.access_token;
