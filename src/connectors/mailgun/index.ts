@@ -3,9 +3,10 @@
  * opt-outs from its webhooks, tenants' replies from a Route forwarding to the same URL.
  */
 import type { ConnectorModule } from '../contract.js';
+import { emailSender } from '../email-message.js';
 import { createMailgunClient } from './client.js';
 import { manifest } from './manifest.js';
-import { bodyOf, messageFieldsOf } from './map.js';
+import { messageFieldsOf } from './map.js';
 import { createMailgunWebhook } from './webhooks.js';
 
 export const mailgunConnector: ConnectorModule = {
@@ -22,34 +23,9 @@ export const mailgunConnector: ConnectorModule = {
     return {
       id: 'mailgun',
       senders: {
-        'message:email': {
-          id: 'mailgun',
-          idempotent: false,
-          async send(item, sendCtx) {
-            const contact = await ctx.recipients.contactOf(item);
-            if (!contact?.email)
-              return {
-                tag: 'rejected',
-                code: 'no_contact',
-                reason: 'the contact has no e-mail address',
-              };
-            const text = bodyOf(item);
-            if (text === undefined)
-              return {
-                tag: 'rejected',
-                code: 'no_content',
-                reason: 'the item has no rendered body',
-              };
-            const fields = messageFieldsOf(
-              item,
-              { ...contact, email: contact.email },
-              from,
-              text,
-              ctx.unsubscribeUrl?.(item),
-            );
-            return client.send(fields, sendCtx.signal);
-          },
-        },
+        'message:email': emailSender('mailgun', ctx, (m) =>
+          client.send(messageFieldsOf(m.item, m.contact, from, m.text, m.unsubscribeUrl), m.signal),
+        ),
       },
       webhook: createMailgunWebhook({
         signingKey: ctx.settings.get('WEBHOOK_SIGNING_KEY'),

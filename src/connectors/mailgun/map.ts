@@ -10,19 +10,12 @@ import type { Contact } from '../context.js';
 import type { ProviderResponse } from '../http.js';
 import type { ProviderError } from '../outcomes.js';
 import { htmlToText, type Fields } from '../sandbox/map.js';
+import { bodyOf, subjectOf } from '../email-message.js';
+
+export { bodyOf, subjectOf };
 
 /** The custom variable every send carries (`v:arrears_key`); events bring it back. */
 export const KEY_VARIABLE = 'arrears_key';
-
-export function subjectOf(item: OutboxItem): string | undefined {
-  const s = item.payload.subject ?? item.payload.title;
-  return typeof s === 'string' && s !== '' ? s : undefined;
-}
-
-export function bodyOf(item: OutboxItem): string | undefined {
-  const b = item.payload.body;
-  return typeof b === 'string' && b !== '' ? b : undefined;
-}
 
 /** `Ana Ruiz <ana@example.com>`, the name quoted when it holds RFC 5322 specials. */
 export function mailboxOf(name: string, email: string): string {

@@ -3,9 +3,10 @@
  * opt-outs from its Signed Event Webhook, tenants' replies from Inbound Parse.
  */
 import type { ConnectorModule } from '../contract.js';
+import { emailSender } from '../email-message.js';
 import { createSendgridClient } from './client.js';
 import { manifest } from './manifest.js';
-import { addressOf, bodyOf, mailSendBodyOf } from './map.js';
+import { addressOf, mailSendBodyOf } from './map.js';
 import { createSendgridWebhook } from './webhooks.js';
 
 export const sendgridConnector: ConnectorModule = {
@@ -20,34 +21,9 @@ export const sendgridConnector: ConnectorModule = {
     return {
       id: 'sendgrid',
       senders: {
-        'message:email': {
-          id: 'sendgrid',
-          idempotent: false,
-          async send(item, sendCtx) {
-            const contact = await ctx.recipients.contactOf(item);
-            if (!contact?.email)
-              return {
-                tag: 'rejected',
-                code: 'no_contact',
-                reason: 'the contact has no e-mail address',
-              };
-            const text = bodyOf(item);
-            if (text === undefined)
-              return {
-                tag: 'rejected',
-                code: 'no_content',
-                reason: 'the item has no rendered body',
-              };
-            const body = mailSendBodyOf(
-              item,
-              { ...contact, email: contact.email },
-              from,
-              text,
-              ctx.unsubscribeUrl?.(item),
-            );
-            return client.send(body, sendCtx.signal);
-          },
-        },
+        'message:email': emailSender('sendgrid', ctx, (m) =>
+          client.send(mailSendBodyOf(m.item, m.contact, from, m.text, m.unsubscribeUrl), m.signal),
+        ),
       },
       webhook: createSendgridWebhook({
         publicKey: ctx.settings.get('WEBHOOK_PUBLIC_KEY'),

@@ -15,6 +15,9 @@ import {
   multipartBoundary,
   parseMultipart,
 } from '../sandbox/map.js';
+import { bodyOf, subjectOf } from '../email-message.js';
+
+export { bodyOf, subjectOf };
 
 /** The custom argument every send carries; events bring it back at their top level. */
 export const KEY_ARG = 'arrears_key';
@@ -41,16 +44,6 @@ export interface MailSendBody {
   subject?: string;
   content: { type: 'text/plain'; value: string }[];
   custom_args: Record<string, string>;
-}
-
-export function subjectOf(item: OutboxItem): string | undefined {
-  const s = item.payload.subject ?? item.payload.title;
-  return typeof s === 'string' && s !== '' ? s : undefined;
-}
-
-export function bodyOf(item: OutboxItem): string | undefined {
-  const b = item.payload.body;
-  return typeof b === 'string' && b !== '' ? b : undefined;
 }
 
 /**
