@@ -2,7 +2,9 @@
  * The app shell: banner (name, demo clock, user, sign out), navigation, the operations
  * alert bar and the page in `<main>`. Focus moves to `<main>` after each navigation.
  */
-import { AppShell, Burger, Button, Group, NavLink, ScrollArea, Text } from '@mantine/core';
+import { AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { api, itemsOf } from '../api';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect, useRef, type MouseEvent, type ReactNode } from 'react';
 import { isPlainClick, useRouter } from '../router';
@@ -53,12 +55,36 @@ export function Shell({ children }: { children: ReactNode }) {
   const isActive = (page: string) =>
     location.path === `/${page}` || location.path.startsWith(`/${page}/`);
 
+  // Tasks due today, as a count beside "Tasks": the clerk sees them from every page.
+  const dueToday = useQuery({
+    queryKey: ['tasks-due-today'],
+    queryFn: async () =>
+      itemsOf<{ status: string }>(await api.get('/tasks?due=today&limit=200'), 'items').filter(
+        (t) => t.status === 'open',
+      ).length,
+    refetchInterval: 60_000,
+    retry: false,
+  });
+  const due = dueToday.data ?? 0;
+
   const link = (page: string, label: string, hint?: string) => (
     <NavLink
       key={page}
       component="a"
       href={`/${page}`}
       label={label}
+      rightSection={
+        page === 'tasks' && due > 0 ? (
+          <Badge
+            color="yellow"
+            size="sm"
+            aria-label={`${due} tasks due today`}
+            data-testid="tasks-due-today"
+          >
+            {due}
+          </Badge>
+        ) : undefined
+      }
       description={hint}
       active={isActive(page)}
       aria-current={isActive(page) ? 'page' : undefined}
