@@ -57,6 +57,7 @@ import { unsubscribeToken } from './outbox/unsubscribe-token.js';
 import { createGatesRepo } from './storage/repos/gates-repo.js';
 import { createUsersRepo } from './storage/repos/users-repo.js';
 import type { CaseContext, WriteBackDeps } from './app/write-back.js';
+import type { ScanDeps } from './app/scan-portfolio.js';
 import { allocate } from './domain/ledger/allocation.js';
 import { connectorCursorsRepo } from './storage/repos/connector-cursors-repo.js';
 import { hookSubscriptionsRepo } from './storage/repos/hook-subscriptions-repo.js';
@@ -467,3 +468,33 @@ function persistFor(
     },
   };
 }
+
+/**
+ * What a scan needs over the runtime: the stores, and the pay links of a configured
+ * payments connector (Stripe's hosted invoice page) for the messages it drafts.
+ */
+export function scanDepsFor(rt: Runtime, clock: Clock = rt.clock): ScanDeps {
+  const payer = connectorsFor(rt).instances.find(
+    (i): i is typeof i & { payLinkFor: PayLinkFor } =>
+      typeof (i as { payLinkFor?: unknown }).payLinkFor === 'function',
+  );
+  return {
+    clock,
+    ...storesFor(rt.db),
+    ...(payer
+      ? {
+          async payLinks(_orgId, leases) {
+            const links = new Map<string, string>();
+            for (const l of leases) {
+              // A provider that cannot answer leaves the message without a link, never unsent.
+              const url = await payer.payLinkFor(l.leaseId, l.email).catch(() => null);
+              if (url) links.set(l.leaseId, url);
+            }
+            return links;
+          },
+        }
+      : {}),
+  };
+}
+
+type PayLinkFor = (leaseId: string, email: string | null) => Promise<string | null>;

@@ -29,6 +29,7 @@ export function renderedMessage(
     payload: Record<string, unknown>;
   },
   date: string,
+  payLink?: string,
 ): RenderedMessage | null {
   const template = item.payload.template;
   if (item.type !== 'message' || typeof template !== 'string') return null;
@@ -40,6 +41,7 @@ export function renderedMessage(
     contactId: item.contactId,
     episode: item.episode,
     feeCents: item.amountCents,
+    ...(payLink ? { payLink } : {}),
   });
   const text = renderTemplate(resolved, context, resolved.locale);
   return {
@@ -50,12 +52,16 @@ export function renderedMessage(
   };
 }
 
-/** Adds the rendered text to each due message of a lease's plan. */
-export function renderMessages(input: LeaseInput, items: readonly PlannedItem[]): PlannedItem[] {
+/** Adds the rendered text to each due message of a lease's plan (with its pay link, if any). */
+export function renderMessages(
+  input: LeaseInput,
+  items: readonly PlannedItem[],
+  payLink?: string,
+): PlannedItem[] {
   return items.map((it) => {
     if (it.status === 'skipped') return it;
     const date = typeof it.payload.date === 'string' ? it.payload.date : it.dueAt.slice(0, 10);
-    const rendered = renderedMessage(input, it, date);
+    const rendered = renderedMessage(input, it, date, payLink);
     return rendered ? { ...it, payload: { ...it.payload, ...rendered } } : it;
   });
 }

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { addDays } from '../domain/dates.js';
 import { canonicalJson } from '../domain/audit/canonical-json.js';
-import { evaluateLease } from '../domain/evaluator/lease-run.js';
+import { evaluateLease, type LeaseInput } from '../domain/evaluator/lease-run.js';
 import { leaseInputs } from '../domain/evaluator/simulate.js';
 import { withStaleLedgerHold } from '../domain/evaluator/stale-ledger.js';
 import type { Policy } from '../domain/policy/schema.js';
@@ -46,6 +46,14 @@ export interface ScanDeps {
   outbox: PlannedItemsWriter;
   /** Draft expiry at the end of the scan; without it nothing expires. */
   expiry?: OutboxExpiryStore;
+  /**
+   * Where each tenant pays online (a payments connector's hosted invoice page), for the
+   * messages drafted now: lease id → URL. Leases without one get messages without a link.
+   */
+  payLinks?: (
+    orgId: string,
+    leases: readonly { leaseId: string; email: string | null }[],
+  ) => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface ScanOptions {
@@ -156,6 +164,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const closed = new Map<string, Map<number, string>>();
     const episodes: EpisodeSummary[] = [];
     const evaluatedEpisodes: { leaseId: string; today: string; episodes: number[] }[] = [];
+    const toRender: { input: LeaseInput; items: PlannedItem[] }[] = [];
     for (const fresh of inputs) {
       // R8 stale_ledger: derived from the source's lastSyncAt, never stored.
       const input = withStaleLedgerHold(fresh, loaded?.sources ?? [], nowMs);
@@ -195,7 +204,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       // A stale ledger ends with a sync, which need not change the lease: look again soon.
       if (input !== fresh) wake = Math.min(wake, nowMs + STALE_RECHECK_MS);
       const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
-      items.push(...renderMessages(input, gate.items));
+      toRender.push({ input, items: gate.items });
       const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
       changes.push(...changesSince(prev, today, snapshot));
       cancels.push(...plan.cancelled);
@@ -219,6 +228,22 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       counts.evaluated++;
     }
 
+    // Pay links only for leases that draft a message now (one lookup per batch).
+    const wantLinks = toRender.filter((r) =>
+      r.items.some((it) => it.type === 'message' && it.status !== 'skipped'),
+    );
+    const links =
+      deps.payLinks && wantLinks.length > 0
+        ? await deps.payLinks(
+            orgId,
+            wantLinks.map((r) => ({
+              leaseId: r.input.lease.id,
+              email: r.input.contacts.find((c) => c.email)?.email ?? null,
+            })),
+          )
+        : new Map<string, string>();
+    for (const r of toRender)
+      items.push(...renderMessages(r.input, r.items, links.get(r.input.lease.id)));
     const inserted = new Set(await deps.outbox.insertPlanned(orgId, items, actor, now));
     for (const it of items)
       if (inserted.has(it.key)) {

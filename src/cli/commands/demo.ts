@@ -15,7 +15,7 @@ import { seedDemo } from '../../demo/seed.js';
 import { InputError } from '../../domain/errors.js';
 import { startServer } from '../../http/server.js';
 import { demoRoutes, provideDemoApi, type DemoControls } from '../../http/routes/v1/demo.js';
-import { openRuntime, storesFor, type Runtime } from '../../main.js';
+import { openRuntime, scanDepsFor, storesFor, type Runtime } from '../../main.js';
 import { createDispatcher } from '../../outbox/dispatcher.js';
 import type { Db } from '../../storage/database.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
@@ -184,10 +184,10 @@ function passesFor(rt: Runtime, clock: Clock) {
   });
   return {
     async scan() {
-      const r = await scanPortfolio(
-        { clock, ...stores },
-        { orgId: rt.orgId, actor: 'system:demo' },
-      );
+      const r = await scanPortfolio(scanDepsFor(rt, clock), {
+        orgId: rt.orgId,
+        actor: 'system:demo',
+      });
       return {
         evaluated: r.evaluated,
         queued: r.queued,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { scanPortfolio } from '../../app/scan-portfolio.js';
 import { InputError } from '../../domain/errors.js';
-import { storesFor, withRuntime } from '../../main.js';
+import { scanDepsFor, withRuntime } from '../../main.js';
 import type { CliContext } from '../context.js';
 import { DB_OPTION_HELP } from './migrate.js';
 
@@ -31,10 +31,11 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .action(async (opts: { at?: string; full?: boolean; db?: string; json?: boolean }) => {
       const at = opts.at !== undefined ? parseAtOption(opts.at) : undefined;
       const result = await withRuntime({ db: opts.db, env: ctx.env, cwd: ctx.cwd }, (rt) =>
-        scanPortfolio(
-          { clock: rt.clock, ...storesFor(rt.db) },
-          { orgId: rt.orgId, ...(at !== undefined ? { at } : {}), full: !!opts.full },
-        ),
+        scanPortfolio(scanDepsFor(rt), {
+          orgId: rt.orgId,
+          ...(at !== undefined ? { at } : {}),
+          full: !!opts.full,
+        }),
       );
       for (const id of result.unmatched)
         ctx.stderr(`warning: lease ${id}: no stored policy applies to it; it was not evaluated\n`);

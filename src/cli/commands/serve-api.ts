@@ -20,7 +20,7 @@ import { scanPortfolio } from '../../app/scan-portfolio.js';
 import { providePoliciesApi } from '../../http/routes/v1/policies.js';
 import { provideTasksApi } from '../../http/routes/v1/tasks.js';
 import { provideUsersApi } from '../../http/routes/v1/users.js';
-import { connectorsFor, storesFor, type Runtime } from '../../main.js';
+import { connectorsFor, scanDepsFor, storesFor, type Runtime } from '../../main.js';
 import { auditLogRepo } from '../../storage/repos/audit-log-repo.js';
 import { leaseDirectoryRepo } from '../../storage/repos/lease-directory-repo.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
@@ -56,7 +56,7 @@ export function dashboardApiFor(rt: Runtime): FastifyPluginAsync[] {
   return [
     provideLeasesApi({
       evaluateChanged: async (orgId) => {
-        await scanPortfolio({ clock, ...stores }, { orgId, actor: 'system:payment' });
+        await scanPortfolio(scanDepsFor(rt), { orgId, actor: 'system:payment' });
       },
       clock,
       portfolio: stores.portfolio,
