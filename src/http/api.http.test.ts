@@ -347,6 +347,8 @@ describe('OpenAPI and /docs', () => {
       '/api/v1/suggestions/{id}/dismiss',
       '/api/v1/tasks',
       '/api/v1/tasks/{key}/complete',
+      '/api/v1/tasks/{key}/photos',
+      '/api/v1/tasks/{key}/photos/{sha256}',
       '/api/v1/users',
       '/api/v1/workflows',
       '/healthz',

@@ -24,6 +24,7 @@ import { collectRoutes } from './openapi.js';
 import type { ReadinessOptions } from './readiness.js';
 import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
 import { docsRoutes } from './routes/docs.js';
+import { handoffRoutes, type HandoffRouteDeps } from './routes/handoffs.js';
 import { sessionRoutes, type SessionRouteDeps } from './routes/session.js';
 import { opsRoutes } from './routes/ops.js';
 import { API_V1_ROUTES, type ApiRoutes } from './routes/v1/index.js';
@@ -52,6 +53,8 @@ export interface AppDeps {
   apiRoutes?: readonly ApiRoutes[];
   /** Dashboard sign-in at `/api/v1/session` (sessions must also be on `auth`). */
   session?: SessionRouteDeps;
+  /** The legal hand-off's expiring links (`/handoffs/{token}`), when a link secret is set. */
+  handoffs?: HandoffRouteDeps;
   /** The built dashboard (dist/web) served at `/`, with client routes falling back to it. */
   dashboard?: DashboardOptions;
   /** One-click unsubscribe links of e-mail (when `ARREARS_UNSUBSCRIBE_SECRET` is set). */
@@ -63,7 +66,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ? loggerOptions(deps.logger) : false,
     genReqId: () => randomUUID(),
     // Trailing slashes and duplicate slashes name the same route.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Outbox keys and signed hand-off links are longer than the default 100 characters.
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      maxParamLength: 2048,
+    },
     // Report every invalid field, and refuse unknown ones where a schema says so
     // (Fastify's default stops at the first error and silently drops unknown fields).
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
@@ -93,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.unsubscribe) await app.register(unsubscribeRoutes, deps.unsubscribe);
   await app.register(docsRoutes, { routes, publicUrl: deps.publicUrl });
+  if (deps.handoffs) await app.register(handoffRoutes, deps.handoffs);
   if (deps.dashboard) await app.register(dashboardRoutes, deps.dashboard);
   if (deps.session) await app.register(sessionRoutes, { ...deps.session, prefix: '/api/v1' });
   await app.register(

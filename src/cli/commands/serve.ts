@@ -17,6 +17,9 @@ import { InputError } from '../../domain/errors.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type AppDeps } from '../../http/app.js';
+import type { HandoffRouteDeps } from '../../http/routes/handoffs.js';
+import { readHandoffToken } from '../../connectors/legalzoom/handoff-link.js';
+import { documentBytesOf } from '../../storage/repos/document-bytes-repo.js';
 import type { ApiRoutes } from '../../http/routes/v1/index.js';
 import { createSessionsRepo } from '../../storage/repos/sessions-repo.js';
 import type { UnsubscribeOptions } from '../../http/routes/unsubscribe.js';
@@ -147,6 +150,7 @@ export async function serverAppFor(rt: Runtime, o: ServerOptions) {
       ...(o.publicUrl ? { secureCookie: o.publicUrl.startsWith('https:') } : {}),
     },
     dashboard: { root: join(packageRoot(), 'dist', 'web') },
+    ...handoffsFor(rt),
     clock: rt.clock,
     logger: { level: o.logLevel, stream: { write: o.log } },
     publicUrl: o.publicUrl,
@@ -154,6 +158,18 @@ export async function serverAppFor(rt: Runtime, o: ServerOptions) {
     ...(o.dispatch ? { dispatch: o.dispatch } : {}),
     ...unsubscribeFor(rt),
   });
+}
+
+/** The legal hand-off's expiring links, when ARREARS_LEGALZOOM_LINK_SECRET signs them. */
+function handoffsFor(rt: Runtime): { handoffs?: HandoffRouteDeps } {
+  const secret = rt.env.ARREARS_LEGALZOOM_LINK_SECRET;
+  if (!secret) return {};
+  return {
+    handoffs: {
+      readToken: (token) => readHandoffToken(secret, token, Date.now()),
+      document: documentBytesOf(rt.db),
+    },
+  };
 }
 
 /** The outbox, approval queue, exceptions and case pages of `/api/v1`. */

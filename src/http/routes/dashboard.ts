@@ -26,7 +26,7 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-const NOT_PAGES = /^\/(api|webhooks|healthz|readyz|metrics|docs|unsubscribe)(\/|$)/;
+const NOT_PAGES = /^\/(api|webhooks|healthz|readyz|metrics|docs|unsubscribe|handoffs)(\/|$)/;
 
 const CSP = [
   "default-src 'self'",
