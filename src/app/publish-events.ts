@@ -35,6 +35,7 @@ export const HOOK_EVENTS = [
   'action.sent',
   'action.failed',
   'reply.received',
+  'case.flagged',
 ] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
@@ -49,6 +50,7 @@ export const AUDIT_TYPE_OF: Readonly<Record<HookEvent, string>> = Object.freeze(
   'action.sent': 'outbox.sent',
   'action.failed': 'outbox.failed',
   'reply.received': 'reply.received',
+  'case.flagged': 'lease.flagged',
 });
 
 // ---------------------------------------------------------------------------------------
@@ -103,7 +105,15 @@ export interface ReplyReceivedEvent extends EventBase {
   status: string | null;
 }
 
-export type PublicEvent = CaseOpenedEvent | CaseClosedEvent | ActionEvent | ReplyReceivedEvent;
+export interface CaseFlaggedEvent extends EventBase {
+  event: 'case.flagged';
+  /** `flag` (staff flagged the lease) or `at_risk` (the tenant's status). */
+  kind: string | null;
+  flaggedOn: string | null;
+}
+
+export type PublicEvent =
+  CaseOpenedEvent | CaseClosedEvent | ActionEvent | ReplyReceivedEvent | CaseFlaggedEvent;
 
 /** What the audit log hands over (domain/audit/chain.ts AuditEntry without the hashes). */
 export interface AuditFeedEntry {
@@ -207,6 +217,15 @@ export function publicEventOf(orgId: string, entry: AuditFeedEntry): PublicEvent
         intent: str(d.intent),
         status: str(d.status),
       };
+    case 'lease.flagged':
+      return {
+        ...base,
+        event: 'case.flagged',
+        leaseId: leaseOfSubject(entry.subject),
+        caseEpisode: null,
+        kind: str(d.kind),
+        flaggedOn: str(d.date),
+      };
     default:
       return null;
   }
@@ -276,6 +295,12 @@ const SAMPLE_ENTRIES: Record<HookEvent, Omit<AuditFeedEntry, 'seq' | 'at'>> = {
       leaseId: 'L-1001',
       episode: 1,
     },
+  },
+  'case.flagged': {
+    actor: 'user:u_sample',
+    type: 'lease.flagged',
+    subject: 'lease:L-1001',
+    data: { eventId: 'ev_sample', date: '2026-10-12', kind: 'at_risk' },
   },
 };
 

@@ -167,6 +167,11 @@ export function noteOf({ event, context }: CaseEvent): { subject: string; notete
         subject: `Tenant replied${event.channel ? ` (${event.channel})` : ''}: ${event.intent ?? 'other'}`,
         notetext: `Reply ${event.replyId ?? '?'} read as ${event.intent ?? 'other'} (${event.status ?? 'recorded'}).`,
       };
+    case 'case.flagged':
+      return {
+        subject: `Lease flagged: ${event.kind ?? 'flag'}`,
+        notetext: `Flagged (${event.kind ?? 'flag'}) on ${event.flaggedOn ?? event.occurredAt.slice(0, 10)}.${balance}`,
+      };
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `freshdesk`: helpdesk tickets for the cases staff must look at (SPEC 11 helpdesk;
- * reference §14). A write-back sink: a ticket per dispute (and per at-risk flag once that is
- * published), notes for the lease's later events, resolved when the case closes; staff notes
+ * reference §14). A write-back sink: a ticket per dispute and per at-risk flag (a `flag` or
+ * `at_risk` status, `case.flagged`), notes for the lease’s later events, resolved when the case closes; staff notes
  * come back through an automation webhook and are logged. Configured by
  * `ARREARS_FRESHDESK_DOMAIN` and `ARREARS_FRESHDESK_API_KEY`; the webhook needs
  * `ARREARS_FRESHDESK_WEBHOOK_SECRET`.

@@ -68,7 +68,7 @@ export const manifest: ConnectorManifest = {
       'a private note per later case event of that lease while its ticket is open; case.closed resolves the ticket (status 4)',
       "finds a lease's open ticket by the requester's tickets (GET /tickets?email=…) or search (cf_arrears_lease_id), never creating a second one",
       'staff private notes sent back by an automation webhook are logged against the lease (and audited as `helpdesk.note`, without the text, once the context offers an audit port)',
-      'an at-risk flag opens a ticket too (AT_RISK_DUE_DAYS) once flags are published as case events; until then only disputes do',
+      'an at-risk flag (a `flag` event or the tenant status `at_risk`, published as `case.flagged`) opens a ticket too, due in AT_RISK_DUE_DAYS business days',
     ],
   },
   webhook: {

@@ -19,9 +19,8 @@ export const SOURCE_PORTAL = 2;
 export type TicketKind = 'dispute' | 'at_risk';
 
 /**
- * The events that open a ticket. A dispute is a reply classified `dispute`. An at-risk flag
- * (a `flag` event or a tenant status `at_risk`) is not among the published case events yet,
- * so nothing maps to `at_risk` until it is (the report names the change).
+ * The events that open a ticket. A dispute is a reply classified `dispute`; an at-risk flag
+ * (a `flag` event or a tenant status `at_risk`) is published as `case.flagged`.
  */
 export function ticketKindOf(event: { event: string; intent?: string | null }): TicketKind | null {
   if (event.event === 'reply.received' && event.intent === 'dispute') return 'dispute';
@@ -120,6 +119,9 @@ export function noteBodyOf(e: CaseEvent): { body: string; private: true } {
       break;
     case 'case.closed':
       what = `Case closed${ev.closedOn ? ` on ${ev.closedOn}` : ''}: ${ev.outcome ?? 'closed'}`;
+      break;
+    case 'case.flagged':
+      what = `Lease flagged (${ev.kind ?? 'flag'})${ev.flaggedOn ? ` on ${ev.flaggedOn}` : ''}`;
       break;
   }
   const balance = e.context ? ` Balance ${formatMoney(e.context.balanceCents)}.` : '';

@@ -1,6 +1,6 @@
 /**
  * Case events → Freshdesk tickets (write-back, app/write-back.ts). One open ticket per lease:
- * a dispute (later an at-risk flag) opens it with a due date in business days; every later
+ * a dispute or an at-risk flag opens it with a due date in business days; every later
  * event of the lease while it is open becomes a private note; `case.closed` notes the outcome
  * and resolves it.
  *

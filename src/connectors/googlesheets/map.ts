@@ -76,6 +76,8 @@ function lastActionOf(e: CaseEvent['event']): string {
       return `${e.action ?? 'action'} failed${e.reason ? ` (${e.reason})` : ''}`;
     case 'reply.received':
       return `reply received${e.intent ? ` (${e.intent})` : ''}`;
+    case 'case.flagged':
+      return `flagged (${e.kind ?? 'flag'})`;
   }
 }
 
@@ -127,6 +129,8 @@ function detailOf(e: CaseEvent['event']): string {
       return [e.reason, e.errorCode && `code ${e.errorCode}`].filter(Boolean).join(', ');
     case 'reply.received':
       return [e.channel, e.intent].filter(Boolean).join(', ');
+    case 'case.flagged':
+      return e.kind ?? 'flag';
   }
 }
 

@@ -77,6 +77,8 @@ function lastActionOf(e: CaseEvent['event']): string {
       return `${e.stage ? `${e.stage} · ` : ''}${e.action ?? 'action'} failed${e.reason ? ` (${e.reason})` : ''}`;
     case 'reply.received':
       return `reply received${e.intent ? ` (${e.intent})` : ''}`;
+    case 'case.flagged':
+      return `flagged (${e.kind ?? 'flag'})`;
   }
 }
 

@@ -303,6 +303,9 @@ export function historyDetailsOf(event: PublicEvent, context: CaseContext | null
     case 'reply.received':
       what = `tenant replied${event.channel ? ` by ${event.channel}` : ''}${event.intent ? ` (${event.intent})` : ''}`;
       break;
+    case 'case.flagged':
+      what = `lease flagged (${event.kind ?? 'flag'})`;
+      break;
   }
   const balance = context ? ` Balance ${money(context.balanceCents)}.` : '';
   return `Arrears: ${what}.${balance} [${event.id}]`;

@@ -243,8 +243,13 @@ describe('zapier connector (REST hooks: our API is the trigger source)', () => {
       },
       replyReceived('L1', 'rp_1'),
       caseClosed('L1'),
+      {
+        type: 'lease.flagged',
+        subject: 'lease:L1',
+        data: { eventId: 'F1', date: '2026-10-12', kind: 'at_risk' },
+      },
     );
-    expect(await publish()).toMatchObject({ delivered: 5 });
+    expect(await publish()).toMatchObject({ delivered: 6 });
     for (const [event, z] of zaps) {
       const sample = await z.sample(event);
       expect(sample.status).toBe(200);

@@ -158,6 +158,10 @@ export function noteOf({ event, context }: CaseEvent): {
       title = `Tenant replied${event.channel ? ` (${event.channel})` : ''}: ${event.intent ?? 'other'}`;
       content = `Reply ${event.replyId ?? '?'} read as ${event.intent ?? 'other'} (${event.status ?? 'recorded'}).`;
       break;
+    case 'case.flagged':
+      title = `Lease flagged: ${event.kind ?? 'flag'}`;
+      content = `Flagged (${event.kind ?? 'flag'}) on ${event.flaggedOn ?? event.occurredAt.slice(0, 10)}.${balance}`;
+      break;
   }
   return { Note_Title: `${title} ${marker(event.id)}`, Note_Content: content };
 }

@@ -19,7 +19,8 @@ import {
 import type { PortfolioStore, SaveOptions, SaveResult } from '../../app/ports/portfolio.js';
 import { CompiledQuery } from 'kysely';
 import type { Db, DbTransaction } from '../database.js';
-import { appendAudit } from './audit-repo.js';
+import type { AuditInput } from '../../domain/audit/chain.js';
+import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 
 const CHUNK = 400;
@@ -73,7 +74,7 @@ export function portfolioStore(db: Db): PortfolioStore {
         await lockOrganisation(trx, orgId);
         const counts = { events: zero() };
         const changed = new Set<string>();
-        await saveEvents(trx, orgId, events, options, counts.events, changed);
+        const fresh = await saveEvents(trx, orgId, events, options, counts.events, changed);
         await appendAudit(trx, orgId, {
           at: options.at,
           actor: options.actor,
@@ -81,6 +82,7 @@ export function portfolioStore(db: Db): PortfolioStore {
           subject: `org:${orgId}`,
           data: { source: options.source, counts },
         });
+        await appendAuditMany(trx, orgId, flaggedAudits(fresh, options));
         return { alreadyImported: false, changedLeaseIds: [...changed].sort(), counts };
       }),
     addLedgerEntries: (orgId, entries, options) =>
@@ -644,7 +646,7 @@ async function saveEvents(
   options: SaveOptions,
   count: Count,
   changed: Set<string>,
-): Promise<void> {
+): Promise<readonly { id: string; lease_id: string | null; payload: string }[]> {
   // The same event twice in one file is stored once (counted once when new, each time when
   // already stored).
   const rows = new Map<string, Row & ReturnType<typeof eventReach>>();
@@ -700,6 +702,42 @@ async function saveEvents(
       for (const l of await q.execute()) changed.add(l.id);
     }
   }
+  return fresh.map((r) => ({
+    id: r.id as string,
+    lease_id: r.lease_id,
+    payload: r.payload as string,
+  }));
+}
+
+/**
+ * A lease flagged by staff (`flag`) or a tenant marked `at_risk` (`status`) is a case event
+ * of its own (`lease.flagged`): write-back sinks such as a helpdesk open a ticket for it.
+ */
+function flaggedAudits(
+  fresh: readonly { id: string; lease_id: string | null; payload: string }[],
+  options: SaveOptions,
+): AuditInput[] {
+  const out: AuditInput[] = [];
+  for (const r of fresh) {
+    if (!r.lease_id) continue;
+    const e = JSON.parse(r.payload) as {
+      type: string;
+      status?: string;
+      date: string;
+      reason?: string;
+    };
+    const kind =
+      e.type === 'flag' ? 'flag' : e.type === 'status' && e.status === 'at_risk' ? 'at_risk' : null;
+    if (!kind) continue;
+    out.push({
+      at: options.at,
+      actor: options.actor,
+      type: 'lease.flagged',
+      subject: `lease:${r.lease_id}`,
+      data: { eventId: r.id, date: e.date, kind },
+    });
+  }
+  return out;
 }
 
 async function load(
