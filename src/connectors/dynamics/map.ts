@@ -12,6 +12,7 @@ import type { OutboxItem } from '../../app/ports/outbox.js';
 import type { CaseContext, CaseEvent } from '../../app/write-back.js';
 import type { ProviderError } from '../outcomes.js';
 import { z } from 'zod';
+import { holdRequestOf } from '../hold-request.js';
 
 type Json = Record<string, unknown>;
 
@@ -252,33 +253,6 @@ export function entraErrorOf(json: unknown): ProviderError | undefined {
 
 // ---------------------------------------------------------------------------------------
 // Hold requests typed by staff into the case row
-
-export const HOLD_TYPES = [
-  'dispute',
-  'promise',
-  'payment_plan',
-  'hardship',
-  'legal',
-  'bankruptcy',
-  'military',
-  'review',
-  'manual',
-] as const;
-
-const REQUEST = /^\s*(hold|release)\s*[:\s]\s*([a-z_ ]+?)\s*$/i;
-
-/** `hold: dispute` / `release: dispute` (a bare hold type means `hold`); else null. */
-export function holdRequestOf(
-  value: unknown,
-): { kind: 'hold' | 'release'; hold: (typeof HOLD_TYPES)[number] } | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const m = REQUEST.exec(value);
-  const kind = (m?.[1]?.toLowerCase() ?? 'hold') as 'hold' | 'release';
-  const hold = (m?.[2] ?? value).trim().toLowerCase().replace(/\s+/g, '_');
-  return (HOLD_TYPES as readonly string[]).includes(hold)
-    ? { kind, hold: hold as (typeof HOLD_TYPES)[number] }
-    : null;
-}
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}/;
 

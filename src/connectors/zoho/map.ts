@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { OutboxItem } from '../../app/ports/outbox.js';
 import type { CaseContext, CaseEvent } from '../../app/write-back.js';
 import type { ProviderError } from '../outcomes.js';
+import { holdRequestOf } from '../hold-request.js';
 
 type Json = Record<string, unknown>;
 
@@ -268,33 +269,6 @@ export function notificationIdOf(n: Notification): string {
     .digest('hex')
     .slice(0, 32);
   return `${n.channelId}:${digest}`;
-}
-
-export const HOLD_TYPES = [
-  'dispute',
-  'promise',
-  'payment_plan',
-  'hardship',
-  'legal',
-  'bankruptcy',
-  'military',
-  'review',
-  'manual',
-] as const;
-
-const REQUEST = /^\s*(hold|release)\s*[:\s]\s*([a-z_ ]+?)\s*$/i;
-
-/** `hold: dispute` / `release: dispute` (a bare hold type means `hold`); else null. */
-export function holdRequestOf(
-  value: unknown,
-): { kind: 'hold' | 'release'; hold: (typeof HOLD_TYPES)[number] } | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const m = REQUEST.exec(value);
-  const kind = (m?.[1]?.toLowerCase() ?? 'hold') as 'hold' | 'release';
-  const hold = (m?.[2] ?? value).trim().toLowerCase().replace(/\s+/g, '_');
-  return (HOLD_TYPES as readonly string[]).includes(hold)
-    ? { kind, hold: hold as (typeof HOLD_TYPES)[number] }
-    : null;
 }
 
 /**
