@@ -59,6 +59,7 @@ import { createUsersRepo } from './storage/repos/users-repo.js';
 import type { CaseContext, WriteBackDeps } from './app/write-back.js';
 import type { ScanDeps } from './app/scan-portfolio.js';
 import { allocate } from './domain/ledger/allocation.js';
+import type { Lease, Portfolio } from './domain/portfolio/schema.js';
 import { connectorCursorsRepo } from './storage/repos/connector-cursors-repo.js';
 import { hookSubscriptionsRepo } from './storage/repos/hook-subscriptions-repo.js';
 
@@ -183,6 +184,14 @@ export function gateDeps(rt: Runtime): GateDeps<DbTransaction> {
 // ---------------------------------------------------------------------------------------
 // Connectors (SPEC 11)
 
+/** The lease's primary tenant (else its first): who lease-level items reach. */
+function primaryTenantOf(p: Portfolio, lease: Lease): string | undefined {
+  return (
+    lease.tenantIds.find((t) => p.tenants.find((x) => x.id === t)?.role === 'primary') ??
+    lease.tenantIds[0]
+  );
+}
+
 /** The item's contact as a provider needs it: the tenant and the property's office. */
 function recipientLookup(rt: Runtime): RecipientLookup {
   const portfolio = storesFor(rt.db).portfolio;
@@ -191,10 +200,7 @@ function recipientLookup(rt: Runtime): RecipientLookup {
       const p = await portfolio.loadPortfolio(item.orgId, [item.leaseId]);
       const lease = p.leases.find((l) => l.id === item.leaseId);
       // Lease-level items (writeback, status) name no contact: the lease's primary tenant.
-      const id =
-        item.contactId ??
-        lease?.tenantIds.find((t) => p.tenants.find((x) => x.id === t)?.role === 'primary') ??
-        lease?.tenantIds[0];
+      const id = item.contactId ?? (lease && primaryTenantOf(p, lease));
       const tenant = p.tenants.find((t) => t.id === id);
       if (!tenant) return null;
       const property = p.properties.find((x) => x.id === lease?.propertyId);
@@ -380,9 +386,7 @@ function caseContextLoader(
     const p = await portfolio.loadPortfolio(orgId, [leaseId]);
     const lease = p.leases.find((l) => l.id === leaseId);
     if (!lease) return null;
-    const tenantId =
-      lease.tenantIds.find((t) => p.tenants.find((x) => x.id === t)?.role === 'primary') ??
-      lease.tenantIds[0];
+    const tenantId = primaryTenantOf(p, lease);
     const tenant = p.tenants.find((t) => t.id === tenantId);
     const property = p.properties.find((x) => x.id === lease.propertyId);
     const today = new Date(rt.clock.now()).toISOString().slice(0, 10);
