@@ -15,6 +15,37 @@ import { connectorsFor, writeBackDepsFor, type Runtime } from '../../main.js';
 import { hookSubscriptionsRepo } from '../../storage/repos/hook-subscriptions-repo.js';
 import type { CliContext } from '../context.js';
 
+/**
+ * The dispatcher with `step` run before (or after) each of its passes. A step that fails is
+ * reported on stderr (`what failed: …`) and the pass goes on: a CRM that is down must not
+ * stop the outbox.
+ */
+export function withPassStep(
+  dispatcher: Dispatcher,
+  ctx: CliContext,
+  what: string,
+  step: (signal?: AbortSignal) => Promise<void>,
+  when: 'before' | 'after' = 'before',
+): Dispatcher {
+  const run = async (signal?: AbortSignal) => {
+    try {
+      await step(signal);
+    } catch (e) {
+      ctx.stderr(`${what} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  };
+  return {
+    workerId: dispatcher.workerId,
+    release: () => dispatcher.release(),
+    async runOnce(signal) {
+      if (when === 'before') await run(signal);
+      const counts = await dispatcher.runOnce(signal);
+      if (when === 'after') await run(signal);
+      return counts;
+    },
+  };
+}
+
 export function withEventPublishing(
   rt: Runtime,
   ctx: CliContext,
@@ -30,18 +61,9 @@ export function withEventPublishing(
       ctx.stderr(`hooks: ${message} ${JSON.stringify(fields)}\n`),
   };
   const deps = { hooks: hookSubscriptionsRepo(rt.db), clock: rt.clock, delivery, log };
-  return {
-    workerId: dispatcher.workerId,
-    release: () => dispatcher.release(),
-    async runOnce(signal) {
-      try {
-        await publishEvents(deps, rt.orgId);
-      } catch (e) {
-        ctx.stderr(`event publishing failed: ${e instanceof Error ? e.message : String(e)}\n`);
-      }
-      return dispatcher.runOnce(signal);
-    },
-  };
+  return withPassStep(dispatcher, ctx, 'event publishing', async () => {
+    await publishEvents(deps, rt.orgId);
+  });
 }
 
 /**
@@ -54,20 +76,11 @@ export function withWriteBack(rt: Runtime, ctx: CliContext, dispatcher: Dispatch
   );
   if (sinks.length === 0) return dispatcher;
   const deps = writeBackDepsFor(rt);
-  return {
-    workerId: dispatcher.workerId,
-    release: () => dispatcher.release(),
-    async runOnce(signal) {
-      try {
-        const report = await writeBack(deps, rt.orgId, sinks, signal ? { signal } : {});
-        for (const [id, reason] of Object.entries(report.stopped))
-          ctx.stderr(`write-back ${id}: ${reason}\n`);
-      } catch (e) {
-        ctx.stderr(`write-back failed: ${e instanceof Error ? e.message : String(e)}\n`);
-      }
-      return dispatcher.runOnce(signal);
-    },
-  };
+  return withPassStep(dispatcher, ctx, 'write-back', async (signal) => {
+    const report = await writeBack(deps, rt.orgId, sinks, signal ? { signal } : {});
+    for (const [id, reason] of Object.entries(report.stopped))
+      ctx.stderr(`write-back ${id}: ${reason}\n`);
+  });
 }
 
 /**
@@ -90,18 +103,14 @@ export function withAlerts(rt: Runtime, ctx: CliContext, dispatcher: Dispatcher)
       ? { dashboardUrl: rt.env.ARREARS_PUBLIC_URL.replace(/\/+$/, '') }
       : {}),
   };
-  return {
-    workerId: dispatcher.workerId,
-    release: () => dispatcher.release(),
-    async runOnce(signal) {
-      const counts = await dispatcher.runOnce(signal);
-      try {
-        const r = await sendAlerts(deps, rt.orgId, sinks);
-        for (const f of r.failed) ctx.stderr(`alert ${f.kind} to ${f.sink}: ${f.detail}\n`);
-      } catch (e) {
-        ctx.stderr(`alerts failed: ${e instanceof Error ? e.message : String(e)}\n`);
-      }
-      return counts;
+  return withPassStep(
+    dispatcher,
+    ctx,
+    'alerts',
+    async () => {
+      const r = await sendAlerts(deps, rt.orgId, sinks);
+      for (const f of r.failed) ctx.stderr(`alert ${f.kind} to ${f.sink}: ${f.detail}\n`);
     },
-  };
+    'after',
+  );
 }

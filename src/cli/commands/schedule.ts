@@ -31,6 +31,7 @@ import { renderReportPdf } from '../../reports/render-pdf.js';
 import { reportSchedulesRepo } from '../../storage/repos/report-schedules-repo.js';
 import { reportsRepo } from '../../storage/repos/reports-repo.js';
 import type { CliContext } from '../context.js';
+import { withPassStep } from './publish.js';
 import { renderTable } from '../timeline-table.js';
 import { DB_OPTION_HELP } from './migrate.js';
 import { parseAtOption } from './scan.js';
@@ -73,19 +74,10 @@ export function withScheduledReports(
   dispatcher: Dispatcher,
 ): Dispatcher {
   const deps = deliverDepsFor(rt);
-  return {
-    workerId: dispatcher.workerId,
-    release: () => dispatcher.release(),
-    async runOnce(signal) {
-      try {
-        for (const d of await deliverScheduledReports(deps, ctx.env.ARREARS_ORG ?? null))
-          ctx.stderr(`report ${deliveryLine(d)}\n`);
-      } catch (e) {
-        ctx.stderr(`scheduled reports failed: ${e instanceof Error ? e.message : String(e)}\n`);
-      }
-      return dispatcher.runOnce(signal);
-    },
-  };
+  return withPassStep(dispatcher, ctx, 'scheduled reports', async () => {
+    for (const d of await deliverScheduledReports(deps, ctx.env.ARREARS_ORG ?? null))
+      ctx.stderr(`report ${deliveryLine(d)}\n`);
+  });
 }
 
 interface DbOptions {

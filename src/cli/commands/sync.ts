@@ -12,6 +12,7 @@ import { connectorsFor, storesFor, withRuntime, type Runtime } from '../../main.
 import type { Dispatcher } from '../../outbox/dispatcher.js';
 import { connectorCursorsRepo } from '../../storage/repos/connector-cursors-repo.js';
 import type { CliContext } from '../context.js';
+import { withPassStep } from './publish.js';
 import { DB_OPTION_HELP } from './migrate.js';
 
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 15;
@@ -128,27 +129,23 @@ export function withSourceSync(rt: Runtime, ctx: CliContext, dispatcher: Dispatc
   if (sources.length === 0) return dispatcher;
   const interval = syncIntervalMs(rt.env);
   const deps = syncDepsFor(rt);
-  return {
-    workerId: dispatcher.workerId,
-    release: () => dispatcher.release(),
-    async runOnce(signal) {
-      for (const s of sources) {
-        if (signal?.aborted) break;
-        try {
-          const { lastRunAt } = await deps.cursors.get(rt.orgId, s.id, 'source');
-          if (lastRunAt !== null && rt.clock.now() - Date.parse(lastRunAt) < interval) continue;
-          const result = await syncSource(deps, {
-            orgId: rt.orgId,
-            connectorId: s.id,
-            source: s.source,
-            ...(signal ? { signal } : {}),
-          });
-          if (result.mismatches.length > 0) ctx.stderr(`sync ${line({ id: s.id, ...result })}`);
-        } catch (e) {
-          ctx.stderr(`sync ${s.id} failed: ${e instanceof Error ? e.message : String(e)}\n`);
-        }
+  // Each source on its own: one that fails is reported and the others still sync.
+  return withPassStep(dispatcher, ctx, 'sync', async (signal) => {
+    for (const s of sources) {
+      if (signal?.aborted) break;
+      try {
+        const { lastRunAt } = await deps.cursors.get(rt.orgId, s.id, 'source');
+        if (lastRunAt !== null && rt.clock.now() - Date.parse(lastRunAt) < interval) continue;
+        const result = await syncSource(deps, {
+          orgId: rt.orgId,
+          connectorId: s.id,
+          source: s.source,
+          ...(signal ? { signal } : {}),
+        });
+        if (result.mismatches.length > 0) ctx.stderr(`sync ${line({ id: s.id, ...result })}`);
+      } catch (e) {
+        ctx.stderr(`sync ${s.id} failed: ${e instanceof Error ? e.message : String(e)}\n`);
       }
-      return dispatcher.runOnce(signal);
-    },
-  };
+    }
+  });
 }
