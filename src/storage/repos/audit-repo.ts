@@ -25,6 +25,7 @@ import {
 import { AppError } from '../../domain/errors.js';
 import { queryable, withTransaction, type Db, type DbTransaction } from '../database.js';
 import type { AuditTable, Schema } from '../schema.js';
+import { insertBulk } from './bulk-rows.js';
 
 /** Type of the entry that records an erasure (itself never erased). */
 export const AUDIT_ERASED = 'audit.erased';
@@ -68,24 +69,22 @@ export async function appendAuditMany(
     entries.push(entry);
     prev = { seq: entry.seq, hash: entry.hash };
   }
-  for (let i = 0; i < entries.length; i += 200)
-    await trx
-      .insertInto('audit')
-      .values(
-        entries.slice(i, i + 200).map((entry) => ({
-          org_id: orgId,
-          seq: entry.seq,
-          at: entry.at,
-          actor: entry.actor,
-          type: entry.type,
-          subject: entry.subject,
-          data: canonicalJson(entry.data),
-          data_hash: entry.dataHash,
-          prev_hash: entry.prevHash,
-          hash: entry.hash,
-        })),
-      )
-      .execute();
+  await insertBulk(
+    trx,
+    'audit',
+    entries.map((entry) => ({
+      org_id: orgId,
+      seq: entry.seq,
+      at: entry.at,
+      actor: entry.actor,
+      type: entry.type,
+      subject: entry.subject,
+      data: canonicalJson(entry.data),
+      data_hash: entry.dataHash,
+      prev_hash: entry.prevHash,
+      hash: entry.hash,
+    })),
+  );
   await trx
     .updateTable('organisations')
     .set({ audit_hash: prev.hash })

@@ -11,8 +11,10 @@ import type { Db, DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
+import { insertBulk } from './bulk-rows.js';
 
-const CHUNK = 200;
+/** Items per transaction: each holds the organisation's audit lock while it writes. */
+const CHUNK = 1000;
 
 export function plannedItemsWriter(db: Db): PlannedItemsWriter {
   return {
@@ -22,32 +24,30 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
         const part = items.slice(i, i + CHUNK);
         await db.transaction(async (trx) => {
           await lockOrganisation(trx, orgId);
-          const rows = await trx
-            .insertInto('outbox')
-            .values(part.map((it) => toRow(orgId, it, at)))
-            .onConflict((oc) => oc.columns(['org_id', 'key']).doNothing())
-            .returning('key')
-            .execute();
+          const rows = await insertBulk<{ key: string }>(
+            trx,
+            'outbox',
+            part.map((it) => toRow(orgId, it, at)),
+            'on conflict ("org_id", "key") do nothing returning "key"',
+          );
           const fresh = new Set(rows.map((r) => r.key));
           const created = part.filter((it) => fresh.has(it.key));
           inserted.push(...created.map((it) => it.key));
           // New keys have no transitions yet: each starts at seq 1.
-          if (created.length > 0)
-            await trx
-              .insertInto('outbox_transitions')
-              .values(
-                created.map((it) => ({
-                  org_id: orgId,
-                  key: it.key,
-                  seq: 1,
-                  from_status: null,
-                  to_status: it.status,
-                  at,
-                  actor,
-                  reason: it.reason,
-                })),
-              )
-              .execute();
+          await insertBulk(
+            trx,
+            'outbox_transitions',
+            created.map((it) => ({
+              org_id: orgId,
+              key: it.key,
+              seq: 1,
+              from_status: null,
+              to_status: it.status,
+              at,
+              actor,
+              reason: it.reason,
+            })),
+          );
           await appendAuditMany(
             trx,
             orgId,

@@ -17,11 +17,19 @@ import {
   type Lease,
 } from '../../domain/portfolio/schema.js';
 import type { PortfolioStore, SaveOptions, SaveResult } from '../../app/ports/portfolio.js';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db, DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
+import {
+  SQLITE_MAX_PARAMS,
+  batchRows,
+  pgRecordset,
+  quoteIdent,
+  sqliteValues,
+  type Row,
+} from './bulk-rows.js';
 
 const CHUNK = 400;
 
@@ -59,16 +67,39 @@ function eventReach(e: PortfolioEvent): {
   };
 }
 
+/**
+ * PostgreSQL plans the scan's per-batch reads from table statistics. Right after a large
+ * import those describe the tables as they were (autovacuum analyses them minutes later), and
+ * the planner picks a scan of the whole organisation for every batch: at a million leases that
+ * is hours instead of a minute. So a large import refreshes them itself.
+ */
+const ANALYZE_AFTER_ROWS = 10_000;
+const ANALYZED_TABLES = ['leases', 'tenants', 'lease_tenants', 'ledger_entries', 'events', 'cases'];
+
+async function refreshPlannerStatistics(db: Db): Promise<void> {
+  await sql.raw(`analyze ${ANALYZED_TABLES.map((t) => `"${t}"`).join(', ')}`).execute(db.kysely);
+}
+
+function written(result: SaveResult): number {
+  let n = 0;
+  for (const c of Object.values(result.counts)) n += c.inserted + c.updated;
+  return n;
+}
+
 type Count = { inserted: number; updated: number; unchanged: number };
 const zero = (): Count => ({ inserted: 0, updated: 0, unchanged: 0 });
 
 export function portfolioStore(db: Db): PortfolioStore {
   return {
-    savePortfolio: (orgId, p, options) =>
-      db.transaction(async (trx) => {
+    async savePortfolio(orgId, p, options) {
+      const result = await db.transaction(async (trx) => {
         await lockOrganisation(trx, orgId);
         return save(trx, orgId, p, options);
-      }),
+      });
+      if (db.dialect === 'postgres' && written(result) >= ANALYZE_AFTER_ROWS)
+        await refreshPlannerStatistics(db);
+      return result;
+    },
     addEvents: (orgId, events, options) =>
       db.transaction(async (trx) => {
         await lockOrganisation(trx, orgId);
@@ -441,24 +472,10 @@ function ledgerRow(orgId: string, x: LedgerEntry, at: string) {
 //   rows and updates the changed ones in a single round trip. Batches are pipelined: the next
 //   one is built while the server writes the last.
 
-/** SQLite's limit on bound parameters in one statement (SQLITE_MAX_VARIABLE_NUMBER). */
-const SQLITE_MAX_PARAMS = 32_766;
-/** Rows per PostgreSQL statement: big enough to amortise the round trip. */
-const PG_BATCH_ROWS = 5_000;
-
 /** Ids per `IN (…)` list on this engine (SQLite binds each; PostgreSQL parses each). */
 function inListSize(trx: DbTransaction): number {
   return trx.dialect === 'sqlite' ? SQLITE_MAX_PARAMS - 10 : 10_000;
 }
-
-/** Columns stored as integers; every other column the bulk writers touch is text. */
-const PG_INTEGER_COLUMNS: Readonly<Record<string, string>> = {
-  rent_cents: 'int8',
-  amount_cents: 'int8',
-  position: 'int4',
-};
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * `canonicalJson` of an entity, fast for the flat objects most rows are (every value a
@@ -486,30 +503,6 @@ function entityJson(x: object): string {
     else return canonicalJson(x);
   }
   return JSON.stringify(sorted);
-}
-
-type Row = Record<string, unknown>;
-
-/** PostgreSQL: `SELECT … FROM json_to_recordset($1)` over `columns`, and its parameter. */
-function pgRecordset(columns: readonly string[], rows: readonly Row[]) {
-  const types = columns.map((c) => `${quoteIdent(c)} ${PG_INTEGER_COLUMNS[c] ?? 'text'}`);
-  return {
-    text: `select ${columns.map(quoteIdent).join(', ')} from json_to_recordset($1::json) as r(${types.join(', ')})`,
-    params: [JSON.stringify(rows)] as unknown[],
-  };
-}
-
-/** SQLite: `VALUES (?, …), …` for `rows`, and its parameters. */
-function sqliteValues(columns: readonly string[], rows: readonly Row[]) {
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const params: unknown[] = [];
-  for (const r of rows) for (const c of columns) params.push(r[c] ?? null);
-  return { text: `values ${rows.map(() => tuple).join(', ')}`, params };
-}
-
-/** Rows per statement for a table of `columns` columns on this engine. */
-function batchRows(trx: DbTransaction, columns: number): number {
-  return trx.dialect === 'sqlite' ? Math.floor(SQLITE_MAX_PARAMS / columns) : PG_BATCH_ROWS;
 }
 
 /** Inserts `rows` (all with the same keys) in as few statements as the engine allows. */

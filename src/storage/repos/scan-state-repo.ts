@@ -10,10 +10,13 @@ import type { Db } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
+import { insertBulk } from './bulk-rows.js';
 
 const CHUNK = 400;
 /** Leases per settled-lease query: two bind parameters each, far below both engines' limits. */
 const SETTLED_CHUNK = 2000;
+/** Cases per insert in saveEpisodes. */
+const EPISODE_CHUNK = 1000;
 
 export function scanStateStore(db: Db): ScanStateStore {
   return {
@@ -21,7 +24,13 @@ export function scanStateStore(db: Db): ScanStateStore {
       for (let i = 0; i < leaseIds.length; i += CHUNK)
         await db.kysely
           .updateTable('lease_state')
-          .set({ changed_at: at })
+          // Never before the lease's last evaluation: after the clock steps back (a host
+          // whose clock ran fast, corrected) a change would otherwise look older than the
+          // scan that preceded it and wait for the lease's next due date. Until the clock
+          // catches up such a lease is evaluated by every scan, which is only wasted work.
+          .set({
+            changed_at: sql<string>`case when evaluated_at > ${at} then evaluated_at else ${at} end`,
+          })
           .where('org_id', '=', orgId)
           .where('lease_id', 'in', leaseIds.slice(i, i + CHUNK))
           .execute();
@@ -163,9 +172,11 @@ export function scanStateStore(db: Db): ScanStateStore {
 
     async saveLeaseStates(orgId, rows, evaluatedAt) {
       if (rows.length === 0) return;
-      await db.transaction(async (trx) => {
-        for (let i = 0; i < rows.length; i += CHUNK) {
-          const values = rows.slice(i, i + CHUNK).map((r: LeaseStateRow) => ({
+      await db.transaction((trx) =>
+        insertBulk(
+          trx,
+          'lease_state',
+          rows.map((r: LeaseStateRow) => ({
             org_id: orgId,
             lease_id: r.leaseId,
             input_hash: r.inputHash,
@@ -175,28 +186,15 @@ export function scanStateStore(db: Db): ScanStateStore {
             evaluated_at: evaluatedAt,
             tracking_from: r.trackingFrom,
             snapshot: r.snapshot,
-          }));
-          await trx
-            .insertInto('lease_state')
-            .values(values)
-            .onConflict((oc) =>
-              oc.columns(['org_id', 'lease_id']).doUpdateSet((eb) => ({
-                input_hash: eb.ref('excluded.input_hash'),
-                next_due_at: eb.ref('excluded.next_due_at'),
-                readiness: eb.ref('excluded.readiness'),
-                readiness_reason: eb.ref('excluded.readiness_reason'),
-                evaluated_at: eb.ref('excluded.evaluated_at'),
-                snapshot: eb.ref('excluded.snapshot'),
-                // Once set, the date Arrears started managing a lease never moves.
-                tracking_from: eb.fn.coalesce(
-                  'lease_state.tracking_from',
-                  eb.ref('excluded.tracking_from'),
-                ),
-              })),
-            )
-            .execute();
-        }
-      });
+          })),
+          // Once set, the date Arrears started managing a lease never moves.
+          `on conflict ("org_id", "lease_id") do update set
+             "input_hash" = excluded."input_hash", "next_due_at" = excluded."next_due_at",
+             "readiness" = excluded."readiness", "readiness_reason" = excluded."readiness_reason",
+             "evaluated_at" = excluded."evaluated_at", "snapshot" = excluded."snapshot",
+             "tracking_from" = coalesce("lease_state"."tracking_from", excluded."tracking_from")`,
+        ),
+      );
     },
 
     async saveEpisodes(orgId, episodes, at) {
@@ -204,28 +202,26 @@ export function scanStateStore(db: Db): ScanStateStore {
       await db.transaction(async (trx) => {
         await lockOrganisation(trx, orgId);
         const audits: AuditInput[] = [];
-        for (let i = 0; i < episodes.length; i += 200) {
-          const part = episodes.slice(i, i + 200);
+        for (let i = 0; i < episodes.length; i += EPISODE_CHUNK) {
+          const part = episodes.slice(i, i + EPISODE_CHUNK);
           // Insert first: concurrent scans may find the same new episode.
-          const inserted = await trx
-            .insertInto('cases')
-            .values(
-              part.map((e) => ({
-                org_id: orgId,
-                lease_id: e.leaseId,
-                episode: e.episode,
-                opened: e.opened,
-                anchor: e.anchor,
-                closed: e.closed,
-                outcome: e.outcome,
-                policy_id: e.policyId ?? null,
-                policy_version: e.policyVersion ?? null,
-                updated_at: at,
-              })),
-            )
-            .onConflict((oc) => oc.columns(['org_id', 'lease_id', 'episode']).doNothing())
-            .returning(['lease_id', 'episode'])
-            .execute();
+          const inserted = await insertBulk<{ lease_id: string; episode: number | string }>(
+            trx,
+            'cases',
+            part.map((e) => ({
+              org_id: orgId,
+              lease_id: e.leaseId,
+              episode: e.episode,
+              opened: e.opened,
+              anchor: e.anchor,
+              closed: e.closed,
+              outcome: e.outcome,
+              policy_id: e.policyId ?? null,
+              policy_version: e.policyVersion ?? null,
+              updated_at: at,
+            })),
+            'on conflict ("org_id", "lease_id", "episode") do nothing returning "lease_id", "episode"',
+          );
           const fresh = new Set(inserted.map((r) => `${r.lease_id}\u0000${r.episode}`));
           const known = part.filter((e) => !fresh.has(`${e.leaseId}\u0000${e.episode}`));
           for (const e of part)

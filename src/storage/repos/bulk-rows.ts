@@ -1,0 +1,93 @@
+/**
+ * Many rows in one statement, on both engines. PostgreSQL takes them as one JSON parameter
+ * (`json_to_recordset`): one bind value instead of one per cell, so a statement of thousands
+ * of rows costs the server one parse. SQLite takes `VALUES (?, …), …` up to its bound-parameter
+ * limit (it runs in-process: there is no round trip to save).
+ */
+import { CompiledQuery } from 'kysely';
+import type { DbTransaction } from '../database.js';
+
+/** SQLite's limit on bound parameters in one statement (SQLITE_MAX_VARIABLE_NUMBER). */
+export const SQLITE_MAX_PARAMS = 32_766;
+/** Rows per PostgreSQL statement: big enough to amortise the round trip. */
+export const PG_BATCH_ROWS = 5_000;
+
+/**
+ * The schema's integer columns (every name that is an integer in some table); every other
+ * column is text. A column added as an integer must be listed here to be bulk-written.
+ */
+const PG_INTEGER_COLUMNS: Readonly<Record<string, string>> = {
+  amount_cents: 'int8',
+  approvals_required: 'int4',
+  attempts: 'int4',
+  audit_seq: 'int4',
+  byte_size: 'int4',
+  episode: 'int4',
+  last_seq: 'int4',
+  policy_version: 'int4',
+  position: 'int4',
+  rent_cents: 'int8',
+  reported_balance_cents: 'int8',
+  seq: 'int4',
+  version: 'int4',
+};
+
+export type Row = Record<string, unknown>;
+
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** PostgreSQL: `SELECT … FROM json_to_recordset($1)` over `columns`, and its parameter. */
+export function pgRecordset(columns: readonly string[], rows: readonly Row[]) {
+  const types = columns.map((c) => `${quoteIdent(c)} ${PG_INTEGER_COLUMNS[c] ?? 'text'}`);
+  return {
+    text: `select ${columns.map(quoteIdent).join(', ')} from json_to_recordset($1::json) as r(${types.join(', ')})`,
+    params: [JSON.stringify(rows)] as unknown[],
+  };
+}
+
+/** SQLite: `VALUES (?, …), …` for `rows`, and its parameters. */
+export function sqliteValues(columns: readonly string[], rows: readonly Row[]) {
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const params: unknown[] = [];
+  for (const r of rows) for (const c of columns) params.push(r[c] ?? null);
+  return { text: `values ${rows.map(() => tuple).join(', ')}`, params };
+}
+
+/** Rows per statement for a table of `columns` columns on this engine. */
+export function batchRows(trx: DbTransaction, columns: number): number {
+  return trx.dialect === 'sqlite' ? Math.floor(SQLITE_MAX_PARAMS / columns) : PG_BATCH_ROWS;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * `INSERT INTO table (columns of the first row) <rows> <tail>` in as few statements as the
+ * engine allows; the rows each statement returns (with a `returning` tail), in order.
+ * `tail` is plain SQL after the rows: `on conflict … do …`, `returning …`.
+ */
+export async function insertBulk<R = Row>(
+  trx: DbTransaction,
+  table: string,
+  rows: readonly Row[],
+  tail = '',
+): Promise<R[]> {
+  if (rows.length === 0) return [];
+  const columns = Object.keys(rows[0]!);
+  const head = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) `;
+  const out: R[] = [];
+  for (const part of chunks(rows, batchRows(trx, columns.length))) {
+    const body =
+      trx.dialect === 'sqlite' ? sqliteValues(columns, part) : pgRecordset(columns, part);
+    // SQLite reads `INSERT … VALUES … ON CONFLICT` fine; `INSERT … SELECT … ON CONFLICT` would
+    // need a WHERE to parse, which PostgreSQL's recordset does not need.
+    const { rows: returned } = await trx.executeQuery<R>(
+      CompiledQuery.raw(`${head}${body.text} ${tail}`, body.params),
+    );
+    out.push(...returned);
+  }
+  return out;
+}
