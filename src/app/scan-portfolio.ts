@@ -113,18 +113,39 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   const batch = options.batchSize ?? 2000;
 
   const todayIn = (timezone: string) => epochToLocal(nowMs, timezone).date;
-  for (let i = 0; i < todo.length; i += batch) {
-    const ids = todo.slice(i, i + batch).map((t) => t.leaseId);
+  // Every lease from the first to the last (a full or first scan): batches are key ranges.
+  const contiguous =
+    todo.length > 0 &&
+    (!!options.full || todo.length === (await deps.state.countLeases(orgId)));
+  const readBatch = async (ids: string[]) => {
     // Wall-clock time before reading: a change written after the read is newer and is
     // picked up by the next scan.
     const readAt = new Date(deps.clock.now()).toISOString();
     // Most leases of a portfolio are paid up: settle those from one aggregate query and
     // evaluate only the rest (loading a ledger is most of a lease's cost).
-    const settled = (await deps.state.settledLeases(orgId, ids, todayIn)).filter((s) => {
-      const reported = previous.get(s.leaseId)?.reportedBalanceCents;
-      return reported == null || reported === s.balanceCents;
-    });
+    const settled = (await deps.state.settledLeases(orgId, ids, todayIn, { contiguous })).filter(
+      (s) => {
+        const reported = previous.get(s.leaseId)?.reportedBalanceCents;
+        return reported == null || reported === s.balanceCents;
+      },
+    );
     const settledIds = new Set(settled.map((s) => s.leaseId));
+    const toLoad = ids.filter((id) => !settledIds.has(id));
+    const loaded = toLoad.length > 0 ? await deps.portfolio.loadPortfolio(orgId, toLoad) : null;
+    return { readAt, settled, toLoad, loaded };
+  };
+  const batches: string[][] = [];
+  for (let i = 0; i < todo.length; i += batch)
+    batches.push(todo.slice(i, i + batch).map((t) => t.leaseId));
+  // The next batch is read while this one is evaluated and written: the database works on
+  // one while the evaluator works on the other.
+  let next = batches.length > 0 ? readBatch(batches[0]!) : null;
+  for (let b = 0; b < batches.length; b++) {
+    const { readAt, settled, toLoad, loaded } = await next!;
+    next = b + 1 < batches.length ? readBatch(batches[b + 1]!) : null;
+    // Awaited at the top of the next round; this only keeps a failure meanwhile from
+    // being reported as unhandled when this round fails first.
+    next?.catch(() => undefined);
     const states: LeaseStateRow[] = [];
     for (const s of settled) {
       const today = todayIn(s.timezone);
@@ -142,8 +163,6 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       });
       counts.evaluated++;
     }
-    const toLoad = ids.filter((id) => !settledIds.has(id));
-    const loaded = toLoad.length > 0 ? await deps.portfolio.loadPortfolio(orgId, toLoad) : null;
     const { inputs, extras } = loaded
       ? leaseInputs(loaded, policies)
       : { inputs: [], extras: { unmatched: [] as string[] } };

@@ -66,7 +66,16 @@ export interface ScanStateStore {
     orgId: string,
     leaseIds: readonly string[],
     todayIn: (timezone: string) => string,
+    options?: {
+      /**
+       * `leaseIds` (sorted) are every lease of the organisation from the first to the last:
+       * the store may read them as a key range.
+       */
+      contiguous?: boolean;
+    },
   ): Promise<SettledLease[]>;
+  /** How many leases the organisation has. */
+  countLeases(orgId: string): Promise<number>;
   saveLeaseStates(
     orgId: string,
     rows: readonly LeaseStateRow[],

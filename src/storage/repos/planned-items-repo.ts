@@ -15,6 +15,8 @@ import { insertBulk } from './bulk-rows.js';
 
 /** Items per transaction: each holds the organisation's audit lock while it writes. */
 const CHUNK = 1000;
+/** Leases per open-items read (one bound parameter each). */
+const OPEN_ITEMS_CHUNK = 2000;
 
 export function plannedItemsWriter(db: Db): PlannedItemsWriter {
   return {
@@ -60,12 +62,12 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
 
     async openItems(orgId, leaseIds): Promise<OpenItem[]> {
       const out: OpenItem[] = [];
-      for (let i = 0; i < leaseIds.length; i += 400) {
+      for (let i = 0; i < leaseIds.length; i += OPEN_ITEMS_CHUNK) {
         const rows = await db.kysely
           .selectFrom('outbox')
           .select(['key', 'lease_id', 'episode', 'status'])
           .where('org_id', '=', orgId)
-          .where('lease_id', 'in', leaseIds.slice(i, i + 400))
+          .where('lease_id', 'in', leaseIds.slice(i, i + OPEN_ITEMS_CHUNK))
           .where('status', 'in', ['draft', 'approved'])
           .execute();
         for (const r of rows)

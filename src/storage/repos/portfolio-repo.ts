@@ -749,7 +749,7 @@ async function load(
       .execute();
     for (const r of rows) leases.push(parse<Lease>(r.data));
   } else {
-    for (const part of chunks([...leaseIds])) {
+    for (const part of chunks([...leaseIds], inListSize(trx))) {
       const rows = await trx
         .selectFrom('leases')
         .select('data')
@@ -777,7 +777,7 @@ async function load(
       for (const r of rows) out.push(parse<R>(r.data));
       return out;
     }
-    for (const part of chunks(wanted)) {
+    for (const part of chunks(wanted, inListSize(trx))) {
       const rows = await trx
         .selectFrom(table)
         .select('data')
@@ -793,7 +793,7 @@ async function load(
 
   const ledger: LedgerEntry[] = [];
   const cases: OnboardedCase[] = [];
-  const leaseParts = all ? [null] : chunks(ids);
+  const leaseParts = all ? [null] : chunks(ids, inListSize(trx));
   for (const part of leaseParts) {
     let lq = trx.selectFrom('ledger_entries').select('data').where('org_id', '=', orgId);
     if (part) lq = lq.where('lease_id', 'in', part);
@@ -837,11 +837,11 @@ async function load(
         .select(['id', 'payload', 'date', 'created_at'])
         .where('org_id', '=', orgId);
     const rows: { id: string; payload: string; date: string; created_at: string }[] = [];
-    for (const part of chunks(ids))
+    for (const part of chunks(ids, inListSize(trx)))
       rows.push(...(await base().where('lease_id', 'in', part).execute()));
-    for (const part of chunks(tenantIds))
+    for (const part of chunks(tenantIds, inListSize(trx)))
       rows.push(...(await base().where('tenant_id', 'in', part).execute()));
-    for (const part of chunks(propertyIds))
+    for (const part of chunks(propertyIds, inListSize(trx)))
       rows.push(...(await base().where('property_id', 'in', part).execute()));
     rows.push(
       ...(await base()

@@ -36,6 +36,15 @@ export function scanStateStore(db: Db): ScanStateStore {
           .execute();
     },
 
+    async countLeases(orgId) {
+      const row = await db.kysely
+        .selectFrom('leases')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('org_id', '=', orgId)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
     async leasesToEvaluate(orgId, now, policyHash, all) {
       let q = db.kysely
         .selectFrom('leases')
@@ -70,74 +79,36 @@ export function scanStateStore(db: Db): ScanStateStore {
       }));
     },
 
-    async settledLeases(orgId, leaseIds, todayIn) {
+    async settledLeases(orgId, leaseIds, todayIn, options = {}) {
       const out: SettledLease[] = [];
-      for (let i = 0; i < leaseIds.length; i += SETTLED_CHUNK) {
-        const ids = leaseIds.slice(i, i + SETTLED_CHUNK);
-        const k = db.kysely;
-        // Events (a flag, a reply, a promise …), cases open on or after the earliest of
-        // today's dates (onboarded ones included) and items still waiting in the outbox
-        // always go to the evaluator: it closes cases and cancels what they left behind.
-        const zones = await k
-          .selectFrom('leases as l')
-          .innerJoin('properties as p', (j) =>
-            j.onRef('p.org_id', '=', 'l.org_id').onRef('p.id', '=', 'l.property_id'),
-          )
-          .select(['l.id as leaseId', 'p.timezone as timezone'])
-          .where('l.org_id', '=', orgId)
-          .where('l.id', 'in', ids)
-          .execute();
-        const todays = zones.map((z) => ({ ...z, today: todayIn(z.timezone) }));
-        if (todays.length === 0) continue;
-        const earliest = todays.reduce((m, z) => (z.today < m ? z.today : m), todays[0]!.today);
-        const [leaseEvents, tenantEvents, cases, waiting] = await Promise.all([
-          k
-            .selectFrom('events')
-            .select('lease_id as leaseId')
-            .distinct()
-            .where('org_id', '=', orgId)
-            .where('lease_id', 'in', ids)
-            .execute(),
-          k
-            .selectFrom('lease_tenants as t')
-            .innerJoin('events as v', (j) =>
-              j.onRef('v.org_id', '=', 't.org_id').onRef('v.tenant_id', '=', 't.tenant_id'),
-            )
-            .select('t.lease_id as leaseId')
-            .distinct()
-            .where('t.org_id', '=', orgId)
-            .where('t.lease_id', 'in', ids)
-            .execute(),
-          k
-            .selectFrom('cases')
-            .select(['lease_id as leaseId', 'closed'])
-            .where('org_id', '=', orgId)
-            .where('lease_id', 'in', ids)
-            .where((eb) => eb.or([eb('closed', 'is', null), eb('closed', '>=', earliest)]))
-            .execute(),
-          k
-            .selectFrom('outbox')
-            .select('lease_id as leaseId')
-            .distinct()
-            .where('org_id', '=', orgId)
-            .where('lease_id', 'in', ids)
-            .where('status', 'in', ['draft', 'approved', 'dispatching', 'unknown'])
-            .execute(),
-        ]);
-        const today = new Map(todays.map((z) => [z.leaseId, z.today]));
-        const busy = new Set(
-          [...leaseEvents, ...tenantEvents, ...waiting].map((r) => r.leaseId as string),
-        );
-        for (const c of cases)
-          if (c.closed === null || c.closed >= today.get(c.leaseId)!) busy.add(c.leaseId);
-        const candidates = todays.filter((z) => !busy.has(z.leaseId));
-        if (candidates.length === 0) continue;
-        const timezone = new Map(candidates.map((c) => [c.leaseId, c.timezone]));
-        // Only entries in effect on the lease's local today count (SPEC R1). With no
-        // reversal and no earmarked payment, payments fill the oldest due charges first,
-        // so payments ≥ the charges already past due means nothing is past due.
+      if (leaseIds.length === 0) return out;
+      const k = db.kysely;
+      // `today` depends only on the time zone: one row per zone the organisation uses.
+      const zones = await k
+        .selectFrom('properties')
+        .select('timezone')
+        .distinct()
+        .where('org_id', '=', orgId)
+        .execute();
+      if (zones.length === 0) return out;
+      const days = sql.join(zones.map((z) => sql`(${z.timezone}, ${todayIn(z.timezone)})`));
+      const size = options.contiguous ? Number.MAX_SAFE_INTEGER : SETTLED_CHUNK;
+      for (let i = 0; i < leaseIds.length; i += size) {
+        const ids = leaseIds.slice(i, i + size);
+        // A contiguous run of ids (a full scan's batch) is read as a key range: one index
+        // range scan instead of a list of thousands of ids to bind, parse and probe.
+        const which = options.contiguous
+          ? sql`l.id >= ${ids[0]} and l.id <= ${ids[ids.length - 1]}`
+          : sql`l.id in (${sql.join(ids)})`;
+        // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
+        // ones included) and items still waiting in the outbox always go to the evaluator:
+        // it closes cases and cancels what they left behind. Of the rest, only entries in
+        // effect on the lease's local today count (SPEC R1). With no reversal and no
+        // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
+        // charges already past due means nothing is past due.
         const { rows } = await sql<{
           lease_id: string;
+          timezone: string;
           charged: number | string;
           past_due_charged: number | string;
           credited: number | string;
@@ -145,22 +116,44 @@ export function scanStateStore(db: Db): ScanStateStore {
           next_date: string | null;
           next_due: string | null;
         }>`
-          with d (lease_id, today) as (values ${sql.join(candidates.map((c) => sql`(${c.leaseId}, ${c.today})`))})
-          select d.lease_id as lease_id,
-            coalesce(sum(case when e.date <= d.today and e.type = 'charge' then e.amount_cents else 0 end), 0) as charged,
-            coalesce(sum(case when e.date <= d.today and e.type = 'charge' and e.due_date < d.today then e.amount_cents else 0 end), 0) as past_due_charged,
-            coalesce(sum(case when e.date <= d.today and e.type <> 'charge' then e.amount_cents else 0 end), 0) as credited,
-            coalesce(sum(case when e.date <= d.today and (e.type = 'reversal' or e.applies_to is not null) then 1 else 0 end), 0) as irregular,
-            min(case when e.date > d.today then e.date end) as next_date,
-            min(case when e.type = 'charge' and e.due_date >= d.today then e.due_date end) as next_due
-          from d
-          left join ledger_entries e on e.org_id = ${orgId} and e.lease_id = d.lease_id
-          group by d.lease_id`.execute(k);
+          with d (timezone, today) as (values ${days}),
+          c as (
+            select l.id as lease_id, d.timezone as timezone, d.today as today
+            from leases l
+            join properties p on p.org_id = l.org_id and p.id = l.property_id
+            join d on d.timezone = p.timezone
+            where l.org_id = ${orgId} and ${which}
+              and not exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
+              and not exists (
+                select 1 from lease_tenants t
+                join events v on v.org_id = t.org_id and v.tenant_id = t.tenant_id
+                where t.org_id = l.org_id and t.lease_id = l.id)
+              and not exists (
+                select 1 from cases s
+                where s.org_id = l.org_id and s.lease_id = l.id
+                  and (s.closed is null or s.closed >= d.today))
+              and not exists (
+                select 1 from outbox o
+                where o.org_id = l.org_id and o.lease_id = l.id
+                  and o.status in ('draft', 'approved', 'dispatching', 'unknown'))
+          )
+          select c.lease_id as lease_id, c.timezone as timezone,
+            coalesce(sum(case when e.date <= c.today and e.type = 'charge' then e.amount_cents else 0 end), 0) as charged,
+            coalesce(sum(case when e.date <= c.today and e.type = 'charge' and e.due_date < c.today then e.amount_cents else 0 end), 0) as past_due_charged,
+            coalesce(sum(case when e.date <= c.today and e.type <> 'charge' then e.amount_cents else 0 end), 0) as credited,
+            coalesce(sum(case when e.date <= c.today and (e.type = 'reversal' or e.applies_to is not null) then 1 else 0 end), 0) as irregular,
+            min(case when e.date > c.today then e.date end) as next_date,
+            min(case when e.type = 'charge' and e.due_date >= c.today then e.due_date end) as next_due
+          from c
+          left join ledger_entries e on e.org_id = ${orgId} and e.lease_id = c.lease_id
+          group by c.lease_id, c.timezone`.execute(k);
+        const wanted = options.contiguous ? new Set(ids) : null;
         for (const r of rows) {
+          if (wanted && !wanted.has(r.lease_id)) continue; // added since the batch was listed
           if (Number(r.irregular) > 0 || Number(r.credited) < Number(r.past_due_charged)) continue;
           out.push({
             leaseId: r.lease_id,
-            timezone: timezone.get(r.lease_id)!,
+            timezone: r.timezone,
             balanceCents: Number(r.charged) - Number(r.credited),
             nextEntryDate: r.next_date ?? null,
             nextDueDate: r.next_due ?? null,
@@ -295,8 +288,8 @@ export function scanStateStore(db: Db): ScanStateStore {
       if (leases.length === 0) return [];
       const byLease = new Map(leases.map((l) => [l.leaseId, l]));
       const closed: { leaseId: string; episode: number }[] = [];
-      for (let i = 0; i < leases.length; i += 500) {
-        const ids = leases.slice(i, i + 500).map((l) => l.leaseId);
+      for (let i = 0; i < leases.length; i += SETTLED_CHUNK) {
+        const ids = leases.slice(i, i + SETTLED_CHUNK).map((l) => l.leaseId);
         const open = await db.kysely
           .selectFrom('cases')
           .select(['lease_id', 'episode'])
