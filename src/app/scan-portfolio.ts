@@ -115,8 +115,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   const todayIn = (timezone: string) => epochToLocal(nowMs, timezone).date;
   // Every lease from the first to the last (a full or first scan): batches are key ranges.
   const contiguous =
-    todo.length > 0 &&
-    (!!options.full || todo.length === (await deps.state.countLeases(orgId)));
+    todo.length > 0 && (!!options.full || todo.length === (await deps.state.countLeases(orgId)));
   const readBatch = async (ids: string[]) => {
     // Wall-clock time before reading: a change written after the read is newer and is
     // picked up by the next scan.
