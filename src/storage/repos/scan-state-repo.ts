@@ -102,7 +102,10 @@ export function scanStateStore(db: Db): ScanStateStore {
           : sql`l.id in (${sql.join(ids)})`;
         // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
         // ones included) and items still waiting in the outbox always go to the evaluator:
-        // it closes cases and cancels what they left behind. Of the rest, only entries in
+        // it closes cases and cancels what they left behind. These are looked up per lease
+        // (subqueries of a materialised CTE, through each table's lease index): as joins,
+        // stale statistics could have the planner read every waiting item of the
+        // organisation for each batch. Of the rest, only entries in
         // effect on the lease's local today count (SPEC R1). With no reversal and no
         // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
         // charges already past due means nothing is past due.
@@ -117,25 +120,25 @@ export function scanStateStore(db: Db): ScanStateStore {
           next_due: string | null;
         }>`
           with d (timezone, today) as (values ${days}),
-          c as (
-            select l.id as lease_id, d.timezone as timezone, d.today as today
+          c as materialized (
+            select l.id as lease_id, d.timezone as timezone, d.today as today,
+              exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
+              or exists (
+                select 1 from lease_tenants t
+                join events v on v.org_id = t.org_id and v.tenant_id = t.tenant_id
+                where t.org_id = l.org_id and t.lease_id = l.id)
+              or exists (
+                select 1 from cases s
+                where s.org_id = l.org_id and s.lease_id = l.id
+                  and (s.closed is null or s.closed >= d.today))
+              or exists (
+                select 1 from outbox o
+                where o.org_id = l.org_id and o.lease_id = l.id
+                  and o.status in ('draft', 'approved', 'dispatching', 'unknown')) as busy
             from leases l
             join properties p on p.org_id = l.org_id and p.id = l.property_id
             join d on d.timezone = p.timezone
             where l.org_id = ${orgId} and ${which}
-              and not exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
-              and not exists (
-                select 1 from lease_tenants t
-                join events v on v.org_id = t.org_id and v.tenant_id = t.tenant_id
-                where t.org_id = l.org_id and t.lease_id = l.id)
-              and not exists (
-                select 1 from cases s
-                where s.org_id = l.org_id and s.lease_id = l.id
-                  and (s.closed is null or s.closed >= d.today))
-              and not exists (
-                select 1 from outbox o
-                where o.org_id = l.org_id and o.lease_id = l.id
-                  and o.status in ('draft', 'approved', 'dispatching', 'unknown'))
           )
           select c.lease_id as lease_id, c.timezone as timezone,
             coalesce(sum(case when e.date <= c.today and e.type = 'charge' then e.amount_cents else 0 end), 0) as charged,
@@ -146,6 +149,7 @@ export function scanStateStore(db: Db): ScanStateStore {
             min(case when e.type = 'charge' and e.due_date >= c.today then e.due_date end) as next_due
           from c
           left join ledger_entries e on e.org_id = ${orgId} and e.lease_id = c.lease_id
+          where not c.busy
           group by c.lease_id, c.timezone`.execute(k);
         const wanted = options.contiguous ? new Set(ids) : null;
         for (const r of rows) {
