@@ -24,7 +24,60 @@ export class CanonicalJsonError extends Error {
 }
 
 export function canonicalJson(value: unknown): string {
-  return write(value, '$', new Set());
+  // Audit entries are written by the hundred thousand in a large scan: first a copy with
+  // keys in sorted order for the native JSON.stringify; only when the value holds anything
+  // that copy cannot stand for, the walk with paths (which also names the problem).
+  const sorted = sortedCopy(value, 0);
+  return sorted === INVALID ? write(value, '$', new Set()) : JSON.stringify(sorted);
+}
+
+const INVALID = Symbol('invalid');
+/** Nesting beyond which the copy gives up (a cycle, or data no audit entry has). */
+const MAX_FAST_DEPTH = 64;
+/** Keys an object lists first in numeric order whatever their insertion order (and
+ * `__proto__`, which an assignment would not create as a key). */
+const INDEX_LIKE = /^(0|[1-9]\d*)$/;
+
+/**
+ * `value` with every object's keys inserted in sorted order, so that JSON.stringify writes
+ * canonical JSON; INVALID for anything `write` would reject or JSON.stringify would write
+ * differently (an index-like key).
+ */
+function sortedCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : INVALID;
+    case 'object': {
+      if (value === null) return null;
+      if (depth > MAX_FAST_DEPTH) return INVALID;
+      if (Array.isArray(value)) {
+        const out: unknown[] = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const v = sortedCopy(value[i], depth + 1);
+          if (v === INVALID) return INVALID;
+          out[i] = v;
+        }
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return INVALID;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      const out: Record<string, unknown> = {};
+      for (const k of keys) {
+        if (INDEX_LIKE.test(k) || k === '__proto__') return INVALID;
+        const v = sortedCopy(record[k], depth + 1);
+        if (v === INVALID) return INVALID;
+        out[k] = v;
+      }
+      return out;
+    }
+    default:
+      return INVALID;
+  }
 }
 
 /** The value as canonical JSON parses back: what is hashed is what is stored. */
