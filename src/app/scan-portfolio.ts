@@ -108,7 +108,6 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     policies.length === 0
       ? []
       : await deps.state.leasesToEvaluate(orgId, now, policyHash, !!options.full);
-  const previous = new Map(todo.map((t) => [t.leaseId, t]));
   const changes: Change[] = [];
   const batch = options.batchSize ?? 2000;
 
@@ -122,25 +121,27 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const readAt = new Date(deps.clock.now()).toISOString();
     // Most leases of a portfolio are paid up: settle those from one aggregate query and
     // evaluate only the rest (loading a ledger is most of a lease's cost).
-    const settled = (await deps.state.settledLeases(orgId, ids, todayIn, { contiguous })).filter(
-      (s) => {
-        const reported = previous.get(s.leaseId)?.reportedBalanceCents;
-        return reported == null || reported === s.balanceCents;
-      },
-    );
+    const [states, candidates] = await Promise.all([
+      deps.state.previousStates(orgId, ids, { contiguous }),
+      deps.state.settledLeases(orgId, ids, todayIn, { contiguous }),
+    ]);
+    const previous = new Map(states.map((t) => [t.leaseId, t]));
+    const settled = candidates.filter((s) => {
+      const reported = previous.get(s.leaseId)?.reportedBalanceCents;
+      return reported == null || reported === s.balanceCents;
+    });
     const settledIds = new Set(settled.map((s) => s.leaseId));
     const toLoad = ids.filter((id) => !settledIds.has(id));
     const loaded = toLoad.length > 0 ? await deps.portfolio.loadPortfolio(orgId, toLoad) : null;
-    return { readAt, settled, toLoad, loaded };
+    return { readAt, previous, settled, toLoad, loaded };
   };
   const batches: string[][] = [];
-  for (let i = 0; i < todo.length; i += batch)
-    batches.push(todo.slice(i, i + batch).map((t) => t.leaseId));
+  for (let i = 0; i < todo.length; i += batch) batches.push(todo.slice(i, i + batch));
   // The next batch is read while this one is evaluated and written: the database works on
   // one while the evaluator works on the other.
   let next = batches.length > 0 ? readBatch(batches[0]!) : null;
   for (let b = 0; b < batches.length; b++) {
-    const { readAt, settled, toLoad, loaded } = await next!;
+    const { readAt, previous, settled, toLoad, loaded } = await next!;
     next = b + 1 < batches.length ? readBatch(batches[b + 1]!) : null;
     // Awaited at the top of the next round; this only keeps a failure meanwhile from
     // being reported as unhandled when this round fails first.

@@ -49,14 +49,19 @@ export interface ScanStateStore {
   /** Marks leases whose data changed at `at` (import, event, manual close …). */
   markChanged(orgId: string, leaseIds: readonly string[], at: string): Promise<void>;
   /**
-   * Leases never evaluated, changed since their last evaluation, due (`next_due_at <= now`)
-   * or evaluated under other policies than `policyHash`; `all` returns every lease.
+   * Ids (in order) of the leases never evaluated, changed since their last evaluation, due
+   * (`next_due_at <= now`) or evaluated under other policies than `policyHash`; `all`
+   * returns every lease.
    */
-  leasesToEvaluate(
+  leasesToEvaluate(orgId: string, now: string, policyHash: string, all: boolean): Promise<string[]>;
+  /**
+   * What the previous evaluation of these leases stored (leases never evaluated and never
+   * given a reported balance are absent). `contiguous`: as for `settledLeases`.
+   */
+  previousStates(
     orgId: string,
-    now: string,
-    policyHash: string,
-    all: boolean,
+    leaseIds: readonly string[],
+    options?: { contiguous?: boolean },
   ): Promise<LeaseToEvaluate[]>;
   /**
    * Which of `leaseIds` are settled on their local today (`todayIn(timezone)`): see

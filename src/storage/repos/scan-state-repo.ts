@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type {
   LeaseStateRow,
+  LeaseToEvaluate,
   ScanCounts,
   ScanStateStore,
   SettledLease,
@@ -53,12 +54,7 @@ export function scanStateStore(db: Db): ScanStateStore {
             .onRef('lease_state.org_id', '=', 'leases.org_id')
             .onRef('lease_state.lease_id', '=', 'leases.id'),
         )
-        .select([
-          'leases.id as leaseId',
-          'lease_state.tracking_from as trackingFrom',
-          'lease_state.snapshot as snapshot',
-          'lease_state.reported_balance_cents as reported',
-        ])
+        .select('leases.id as leaseId')
         .where('leases.org_id', '=', orgId);
       if (!all)
         q = q.where((eb) =>
@@ -70,13 +66,32 @@ export function scanStateStore(db: Db): ScanStateStore {
           ]),
         );
       const rows = await q.orderBy('leases.id').execute();
-      return rows.map((r) => ({
-        leaseId: r.leaseId,
-        trackingFrom: r.trackingFrom ?? null,
-        snapshot: r.snapshot ?? null,
-        reportedBalanceCents:
-          r.reported === null || r.reported === undefined ? null : Number(r.reported),
-      }));
+      return rows.map((r) => r.leaseId);
+    },
+
+    async previousStates(orgId, leaseIds, options = {}) {
+      const out: LeaseToEvaluate[] = [];
+      if (leaseIds.length === 0) return out;
+      const size = options.contiguous ? leaseIds.length : SETTLED_CHUNK;
+      for (let i = 0; i < leaseIds.length; i += size) {
+        const ids = leaseIds.slice(i, i + size);
+        let q = db.kysely
+          .selectFrom('lease_state')
+          .select(['lease_id', 'tracking_from', 'snapshot', 'reported_balance_cents'])
+          .where('org_id', '=', orgId);
+        q = options.contiguous
+          ? q.where('lease_id', '>=', ids[0]!).where('lease_id', '<=', ids[ids.length - 1]!)
+          : q.where('lease_id', 'in', ids);
+        for (const r of await q.execute())
+          out.push({
+            leaseId: r.lease_id,
+            trackingFrom: r.tracking_from ?? null,
+            snapshot: r.snapshot ?? null,
+            reportedBalanceCents:
+              r.reported_balance_cents === null ? null : Number(r.reported_balance_cents),
+          });
+      }
+      return out;
     },
 
     async settledLeases(orgId, leaseIds, todayIn, options = {}) {
