@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { exitCodeFor, formatIssue, InputError } from '../domain/errors.js';
 import { registerCommands } from './commands/index.js';
 import type { CliContext } from './context.js';
+import { explainStorageError, sqliteFileOf } from './storage-errors.js';
 
 export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promise<number> {
   const context: CliContext = {
@@ -46,7 +47,9 @@ export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promi
       );
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message =
+      explainStorageError(error, sqliteFileOf(argv, context)) ??
+      (error instanceof Error ? error.message : String(error));
     context.stderr(`error: ${message}\n`);
     return exitCodeFor(error);
   }

@@ -47,6 +47,10 @@ export async function openPostgresPool(url: string): Promise<pg.Pool> {
   });
   // An idle client that loses its connection emits 'error'; the next query reports it.
   pool.on('error', () => undefined);
+  // So does a client in use between two queries (inside a transaction) when the server
+  // goes away: its query fails with the error, the pool then drops it. Unheard, the event
+  // would crash the process (a worker during a PostgreSQL restart).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     client.release();
