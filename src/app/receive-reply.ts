@@ -467,7 +467,23 @@ export interface ReceivedReply {
 const MAX_ID = 512;
 const MAX_TEXT = 20_000;
 
-function checkMessage(m: InboundMessage): InboundMessage {
+/**
+ * A provider's text without NUL characters: they carry nothing a person wrote, and
+ * PostgreSQL stores no `\u0000` (the insert would fail, and the provider retry forever).
+ */
+function withoutNul<T extends string | null | undefined>(s: T): T {
+  return (typeof s === 'string' && s.includes('\u0000') ? s.replaceAll('\u0000', '') : s) as T;
+}
+
+function checkMessage(message: InboundMessage): InboundMessage {
+  const m: InboundMessage = {
+    ...message,
+    from: withoutNul(message.from),
+    to: withoutNul(message.to),
+    text: withoutNul(message.text),
+    subject: withoutNul(message.subject),
+    providerMessageId: withoutNul(message.providerMessageId),
+  };
   const issues: InputIssue[] = [];
   const need = (ok: boolean, path: string, message: string) => {
     if (!ok) issues.push({ path, message });
@@ -879,9 +895,16 @@ export async function receiveDeliveryStatus<Tx>(
 
 async function recordDeliveryStatus<Tx>(
   deps: Pick<InboundDeps<Tx>, 'inbound' | 'outbox' | 'clock'>,
-  receipt: DeliveryReceipt,
+  given: DeliveryReceipt,
   onFailed: (item: OutboxItem) => void,
 ): Promise<ReceivedDelivery> {
+  const receipt: DeliveryReceipt = {
+    ...given,
+    eventId: withoutNul(given.eventId),
+    providerMessageId: withoutNul(given.providerMessageId),
+    key: withoutNul(given.key),
+    detail: withoutNul(given.detail),
+  };
   if (!(RECEIPT_STATUSES as readonly string[]).includes(receipt.status))
     throw new InputError([
       { path: 'status', message: `must be one of ${RECEIPT_STATUSES.join(', ')}` },

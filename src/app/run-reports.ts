@@ -15,6 +15,7 @@
 import { addDays, type LocalDate } from '../domain/dates.js';
 import { leaseInputs } from '../domain/evaluator/simulate.js';
 import { InputError } from '../domain/errors.js';
+import type { Portfolio } from '../domain/portfolio/schema.js';
 import { exceptionList, type ExceptionRow } from '../domain/readiness/exceptions.js';
 import { leaseFactsOn } from '../domain/readiness/lease-facts.js';
 import { leaseReadiness } from '../domain/readiness/readiness.js';
@@ -149,6 +150,11 @@ export interface ReportRequest {
   to?: LocalDate;
   /** Owner report: only this owner. */
   ownerId?: string;
+  /**
+   * Only these properties' leases (a caller limited to some: an owner, a limited manager);
+   * null or absent: every property of the organisation.
+   */
+  propertyIds?: readonly string[] | null;
 }
 
 export interface BuiltReport {
@@ -194,11 +200,13 @@ export async function runReport(
   if (name !== 'owner' && request.ownerId !== undefined)
     throw new InputError([{ path: '--owner', message: 'only the owner report takes --owner' }]);
 
-  const [portfolio, stored, organisation] = await Promise.all([
+  const [whole, stored, organisation] = await Promise.all([
     deps.portfolio.loadPortfolio(orgId),
     deps.policies.current(orgId),
     deps.reports.organisationName(orgId),
   ]);
+  const limit = request.propertyIds ?? null;
+  const portfolio = limit === null ? whole : onProperties(whole, limit);
   const at =
     request.at ?? epochToLocal(deps.clock.now(), portfolioTimezone(portfolio.properties)).date;
   let period: Period | undefined;
@@ -212,6 +220,7 @@ export async function runReport(
     policies: stored.map((s) => s.policy),
   });
   await loadSlices(deps.reports, orgId, name, data, at, period);
+  if (limit !== null) keepLeases(data, new Set(portfolio.leases.map((l) => l.id)));
 
   const built = (json: unknown, csv: () => string, document: () => ReportDocument) => ({
     name,
@@ -300,6 +309,52 @@ export async function runReport(
       );
     }
   }
+}
+
+/**
+ * The part of a portfolio on some properties: their leases, those leases' tenants, ledger
+ * and cases, and the events that reach them (an organisation-wide event reaches them too).
+ */
+function onProperties(p: Portfolio, propertyIds: readonly string[]): Portfolio {
+  const properties = new Set(propertyIds);
+  const leases = p.leases.filter((l) => properties.has(l.propertyId));
+  const leaseIds = new Set(leases.map((l) => l.id));
+  const tenantIds = new Set(leases.flatMap((l) => l.tenantIds));
+  return {
+    ...p,
+    properties: p.properties.filter((x) => properties.has(x.id)),
+    tenants: p.tenants.filter((t) => tenantIds.has(t.id)),
+    leases,
+    ledger: p.ledger.filter((e) => leaseIds.has(e.leaseId)),
+    events: p.events.filter((e) =>
+      e.leaseId !== undefined
+        ? leaseIds.has(e.leaseId)
+        : e.propertyId !== undefined
+          ? properties.has(e.propertyId)
+          : e.tenantId === undefined || tenantIds.has(e.tenantId),
+    ),
+    cases: p.cases.filter((c) => leaseIds.has(c.leaseId)),
+  };
+}
+
+/** Drops from the report's slices everything about leases outside `leaseIds`. */
+function keepLeases(data: ReportData, leaseIds: ReadonlySet<string>): void {
+  // An outbox key starts with its lease id and `:` (lease ids may hold `:` themselves).
+  const ofVisibleLease = (key: string) => {
+    for (let i = key.indexOf(':'); i > 0; i = key.indexOf(':', i + 1))
+      if (leaseIds.has(key.slice(0, i))) return true;
+    return false;
+  };
+  data.reportedBalances = data.reportedBalances.filter((r) => leaseIds.has(r.leaseId));
+  data.cases = data.cases.filter((c) => leaseIds.has(c.leaseId));
+  data.outbox = data.outbox.filter((i) => leaseIds.has(i.leaseId));
+  data.transitions = data.transitions.filter((t) => ofVisibleLease(t.key));
+  data.proofs = data.proofs.filter((x) => leaseIds.has(x.leaseId));
+  data.tasks = data.tasks.filter((t) => t.leaseId !== null && leaseIds.has(t.leaseId));
+  data.scans = data.scans.map((x) => ({
+    ...x,
+    changes: x.changes.filter((c) => leaseIds.has(c.leaseId)),
+  }));
 }
 
 /** Reads into `data` what report `name` needs beyond the portfolio and the policies. */

@@ -14,7 +14,8 @@ export type PathSegment = string | number;
  */
 export type PathLabeler = (prefix: readonly PathSegment[]) => string | undefined;
 
-const PLAIN_KEY = /^[^.\s[\]"'`]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are what it keeps out
+const PLAIN_KEY = /^[^.\s[\]"'`\u0000-\u001f]+$/;
 
 /** `['stages', 1, 'actions', 0, 'amountCents']` → `stages[1].actions[0].amountCents`. */
 export function formatPath(path: readonly PathSegment[], label?: PathLabeler): string {
@@ -434,6 +435,48 @@ export function zodIssuesToInputIssues(
   return out;
 }
 
+/** Why a NUL character is refused: PostgreSQL stores no `\u0000` in text or JSON. */
+export const NUL_MESSAGE =
+  'contains a NUL character (\\u0000), which cannot be stored: remove it or re-export the file';
+
+/**
+ * Every text (and field name) of `value` holding a NUL character, at its path. Walked
+ * without recursion: the value may be nested as deep as JSON.parse allows.
+ */
+export function nulCharacterIssues(value: unknown, file?: string): InputIssue[] {
+  // Paths as linked lists: a path is spelled out only for the texts reported.
+  type At = { seg: PathSegment; up: At } | null;
+  const spell = (at: At): PathSegment[] => {
+    const path: PathSegment[] = [];
+    for (let a = at; a !== null; a = a.up) path.push(a.seg);
+    return path.reverse();
+  };
+  const issues: InputIssue[] = [];
+  const stack: [unknown, At][] = [[value, null]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [v, at] = next;
+    if (typeof v === 'string') {
+      if (!v.includes('\u0000')) continue;
+      const path = formatPath(spell(at));
+      issues.push(
+        file === undefined ? { path, message: NUL_MESSAGE } : { file, path, message: NUL_MESSAGE },
+      );
+      if (issues.length >= MAX_REPORTED_ISSUES) break;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { seg: i, up: at }]);
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i] as string;
+        // A field name holding one is reported as the text it is.
+        const inner = k.includes('\u0000') ? k : (v as Record<string, unknown>)[k];
+        stack.push([inner, { seg: k, up: at }]);
+      }
+    }
+  }
+  return issues;
+}
+
 /** Keep at most MAX_REPORTED_ISSUES issues. */
 export function capIssues(issues: readonly InputIssue[]): InputIssue[] {
   return issues.slice(0, MAX_REPORTED_ISSUES);
@@ -456,10 +499,18 @@ export function lineColumnAt(text: string, offset: number): { line: number; colu
   return { line, column: end - lineStart + 1 };
 }
 
+/**
+ * Nesting the scanner follows (it recurses once per level); deeper text is left to
+ * JSON.parse's own message, so a hostile file cannot exhaust the stack.
+ */
+const MAX_SCAN_DEPTH = 500;
+
 /** Where and why `text` is not JSON, found by a small strict scanner (no values built). */
 export function locateJsonError(text: string): { offset: number; message: string } | undefined {
   let i = 0;
+  let depth = 0;
   const n = text.length;
+  class TooDeep {}
   class Stop {
     constructor(
       readonly offset: number,
@@ -507,10 +558,13 @@ export function locateJsonError(text: string): { offset: number; message: string
     ws();
     if (i >= n) fail('the file ends where a value was expected');
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_SCAN_DEPTH) throw new TooDeep();
     if (c === '{') {
+      depth++;
       i++;
       ws();
       if (text[i] === '}') {
+        depth--;
         i++;
         return;
       }
@@ -533,6 +587,7 @@ export function locateJsonError(text: string): { offset: number; message: string
           continue;
         }
         if (text[i] === '}') {
+          depth--;
           i++;
           return;
         }
@@ -544,9 +599,11 @@ export function locateJsonError(text: string): { offset: number; message: string
       }
     }
     if (c === '[') {
+      depth++;
       i++;
       ws();
       if (text[i] === ']') {
+        depth--;
         i++;
         return;
       }
@@ -560,6 +617,7 @@ export function locateJsonError(text: string): { offset: number; message: string
           continue;
         }
         if (text[i] === ']') {
+          depth--;
           i++;
           return;
         }
@@ -590,6 +648,7 @@ export function locateJsonError(text: string): { offset: number; message: string
     return undefined;
   } catch (e) {
     if (e instanceof Stop) return { offset: e.offset, message: e.message };
+    if (e instanceof TooDeep) return undefined;
     throw e;
   }
 }

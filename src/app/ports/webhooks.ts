@@ -28,6 +28,12 @@ export type WebhookVerification =
       ok: true;
       /** The provider's event id (a delivery of the same event carries the same id). */
       eventId: string;
+      /**
+       * A URL verification the provider makes before it delivers events (RingCentral's
+       * Validation-Token, Smartsheet's challenge), which may come unsigned: `handle`
+       * answers it, and the router records nothing (no event id is claimed).
+       */
+      handshake?: boolean;
     }
   | {
       ok: false;

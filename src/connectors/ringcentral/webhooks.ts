@@ -59,7 +59,7 @@ export function verifyRingCentral(
     // is not documented: only a wrong one is refused.
     if (verification !== undefined && !safeEqual(verification, webhookToken))
       return { ok: false, reason: 'Verification-Token does not match' };
-    return { ok: true, eventId: `validation:${handshake}` };
+    return { ok: true, eventId: `validation:${handshake}`, handshake: true };
   }
   // The reference reads the token back from `Validation-Token`; RingCentral's guide from
   // `Verification-Token`. Either is compared with the same secret.

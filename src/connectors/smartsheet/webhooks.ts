@@ -126,6 +126,7 @@ export function smartsheetWebhook(
         return {
           ok: true,
           eventId: `challenge:${challenge.webhookId ?? ''}:${sha256(challenge.challenge).slice(0, 32)}`,
+          handshake: true,
         };
       const cb = callbackOf(req.body);
       return {

@@ -21,7 +21,7 @@ import {
   property as propertySchema,
   tenant as tenantSchema,
 } from '../portfolio/schema.js';
-import { suggest, zodIssuesToInputIssues } from '../validation.js';
+import { NUL_MESSAGE, suggest, zodIssuesToInputIssues } from '../validation.js';
 import {
   BUCKET_AGE_DAYS,
   BUCKET_FIELDS,
@@ -659,6 +659,9 @@ function readRow(ctx: RowContext, line: number, cells: readonly string[]): RowDa
   };
   const fail = (field: ImportField | undefined, message: string) =>
     errors.push(field === undefined ? { message } : { field, message });
+  for (const [field, i] of map.index)
+    if (cells[i]?.includes('\u0000'))
+      fail(field, `the ${FIELD_LABEL[field] ?? 'cell'} ${NUL_MESSAGE}`);
   const empty = (field: ImportField) =>
     fail(field, `the ${FIELD_LABEL[field] ?? field} is empty; every row needs one`);
 
@@ -1453,7 +1456,14 @@ function agingEntries(
 // ---------------------------------------------------------------------------------------
 // The reject file
 
-function csvCell(value: string): string {
+/**
+ * A cell of the reject file. A vendor's cell that starts like a formula (=, +, -, @, tab,
+ * CR) gets a `'` in front so a spreadsheet shows it as text (as report CSVs do,
+ * domain/reports/csv.ts); a cell that is only a number (`-25.00`) is no formula and stays
+ * as written, so the fixed file imports again.
+ */
+function csvCell(cell: string): string {
+  const value = /^[=+\-@\t\r]/.test(cell) && !/^[+-]?\d+(\.\d+)?$/.test(cell) ? `'${cell}` : cell;
   return /[",\n\r]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

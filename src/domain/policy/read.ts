@@ -4,7 +4,7 @@
  * `stages[1] (pre-lien).actions[0].amountCents`. The semantic rules (templates,
  * jurisdiction packs, stage order) are in validate.ts. Pure: the caller reads the file.
  */
-import { parseDocument } from 'yaml';
+import { CST, Parser, parseDocument } from 'yaml';
 import { InputError, type InputIssue } from '../errors.js';
 import {
   lineColumnAt,
@@ -39,12 +39,52 @@ function file_(issue: Omit<InputIssue, 'file'>, file?: string): InputIssue {
   return file === undefined ? issue : { file, ...issue };
 }
 
+/** Nesting a policy never needs; deeper YAML is refused before it is composed. */
+export const MAX_YAML_DEPTH = 100;
+
+/**
+ * The offset of the first collection nested deeper than `MAX_YAML_DEPTH`, found on the
+ * concrete syntax tree (built without recursion). The composer recurses once per level:
+ * thousands of levels overflow the stack, and a stack overflow inside the YAML library can
+ * leave V8 unable to compile regular expressions (the next deep file kills the process).
+ */
+function tooDeepAt(text: string): number | undefined {
+  const stack: [CST.Token | null | undefined, number][] = [];
+  for (const token of new Parser().parse(text)) stack.push([token, 0]);
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [token, depth] = next;
+    if (!token) continue;
+    if (token.type === 'document') stack.push([token.value, depth]);
+    else if (CST.isCollection(token)) {
+      if (depth >= MAX_YAML_DEPTH) return token.offset;
+      for (const item of token.items) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 /** YAML text → value, or the syntax issues with line and column. */
 export function parseYamlText(
   text: string,
   file?: string,
 ): { ok: true; value: unknown } | { ok: false; issues: InputIssue[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const { line, column } = lineColumnAt(text, deep);
+    return {
+      ok: false,
+      issues: [
+        file_(
+          {
+            path: `line ${line}, column ${column}`,
+            message: `lists and mappings are nested more than ${MAX_YAML_DEPTH} levels deep here; a policy needs only a few levels: check the brackets and the indentation`,
+          },
+          file,
+        ),
+      ],
+    };
+  }
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const seenLines = new Set<number>();
     const issues: InputIssue[] = [];
@@ -66,7 +106,18 @@ export function parseYamlText(
     }
     return { ok: false, issues };
   }
-  return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
+  } catch (e) {
+    // yaml resolves aliases here and refuses, with a ReferenceError, one naming no anchor
+    // and ones that expand too much ("billion laughs").
+    if (!(e instanceof ReferenceError)) throw e;
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(e.message);
+    const message = unresolved
+      ? `the alias \`*${unresolved[1]}\` names no anchor set before it: add \`&${unresolved[1]}\` to the value it repeats, above it, or write the value out`
+      : 'YAML aliases (*name) expand to too many copies of their anchors: write the repeated values out';
+    return { ok: false, issues: [file_({ path: '(top level)', message }, file)] };
+  }
 }
 
 /** Policy text (YAML or JSON by the file's extension; otherwise JSON, then YAML) → value. */

@@ -6,6 +6,7 @@
 import { InputError, type InputIssue } from '../errors.js';
 import {
   formatPath,
+  nulCharacterIssues,
   parseJsonText,
   type PathSegment,
   suggest,
@@ -36,7 +37,7 @@ export function portfolioFromValue(value: unknown, file?: string): Portfolio {
         nouns: NOUNS,
       }),
     );
-  issues.push(...portfolioReferenceIssues(value, file));
+  issues.push(...portfolioReferenceIssues(value, file), ...nulCharacterIssues(value, file));
   if (issues.length > 0 || !result.success) throw new InputError(issues);
   return result.data;
 }

@@ -5,9 +5,10 @@
  * connector's business once the signature verified.
  *
  * Order: unknown connector → 404; no secret configured → 503 (refused, never accepted
- * unverified; the provider retries once it is configured); bad signature → 401; event
- * seen before → 200 `{duplicate: true}`; being handled by another request → 409 (retry
- * later); else the connector handles it once.
+ * unverified; the provider retries once it is configured); bad signature → 401; a URL
+ * verification handshake → the connector's answer, nothing recorded; event seen before →
+ * 200 `{duplicate: true}`; being handled by another request → 409 (retry later); else the
+ * connector handles it once.
  *
  * `GET /webhooks/{connector}` is a provider's check of the URL before it registers a webhook
  * (Acrobat Sign's verification of intent): answered by the connector's `handshake`, 404 for a
@@ -203,11 +204,21 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
           problem('webhook_signature_invalid', `${id} webhook refused: ${verification.reason}`),
         );
       }
-      const eventId = verification.eventId;
+      // Provider ids are opaque; PostgreSQL stores no NUL character, so it is replaced.
+      const eventId =
+        typeof verification.eventId === 'string'
+          ? verification.eventId.replaceAll('\u0000', '\ufffd')
+          : verification.eventId;
       if (typeof eventId !== 'string' || eventId === '' || eventId.length > MAX_EVENT_ID_LENGTH)
         throw new Error(`connector ${id} verified a webhook without a usable event id`);
 
       const receivedAt = new Date(deps.clock.now()).toISOString();
+      if (verification.handshake === true) {
+        // A URL verification: answered by the connector, never recorded (it may be unsigned).
+        const answer = await connector.handle({ ...inbound, connector: id, eventId, receivedAt });
+        request.log.info({ connector: id }, 'webhook handshake answered');
+        return answer ? sendResponse(reply, answer) : { received: true, duplicate: false, eventId };
+      }
       const claim = await deps.events.claim(id, eventId, receivedAt);
       if (claim.status === 'duplicate') {
         request.log.info({ connector: id, eventId }, 'webhook replay ignored');

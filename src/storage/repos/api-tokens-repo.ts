@@ -1,13 +1,14 @@
 /**
  * API tokens: `arr_` + 43 base64url characters (256 random bits). Only the sha256 of a
  * token is stored; the token is shown once, when issued. The AuthPort over it resolves a
- * token to its user, organisation and role.
+ * token to its user, organisation, role and property scope.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Authentication, AuthPort } from '../../app/ports/auth.js';
 import { isRole } from '../../app/ports/auth.js';
 import { AppError } from '../../domain/errors.js';
 import { queryable, type Db, type DbTransaction } from '../database.js';
+import { visiblePropertyIds } from './users-repo.js';
 
 export const API_TOKEN_PREFIX = 'arr_';
 
@@ -76,12 +77,20 @@ export async function authenticateApiToken(db: Db, token: string): Promise<Authe
     .innerJoin('users as u', (j) =>
       j.onRef('u.id', '=', 't.user_id').onRef('u.org_id', '=', 't.org_id'),
     )
-    .select(['u.id as user_id', 'u.email', 'u.role', 't.org_id'])
+    .select(['u.id as user_id', 'u.email', 'u.role', 'u.owner_id', 'u.property_ids', 't.org_id'])
     .where('t.token_sha256', '=', hashApiToken(token))
     .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknown' };
   if (!isRole(row.role)) return { ok: false, reason: 'no_role' };
+  // A token carries its user's property scope, as a dashboard session does (an owner's
+  // token sees its own properties only; a limited manager's, its properties).
+  const propertyIds = await visiblePropertyIds(db, {
+    orgId: row.org_id,
+    role: row.role,
+    ownerId: row.owner_id,
+    propertyIds: row.property_ids === null ? null : (JSON.parse(row.property_ids) as string[]),
+  });
   return {
     ok: true,
     principal: {
@@ -89,6 +98,7 @@ export async function authenticateApiToken(db: Db, token: string): Promise<Authe
       email: row.email,
       role: row.role,
       orgId: row.org_id,
+      propertyIds,
       via: 'api_token',
     },
   };

@@ -6,8 +6,10 @@
  *
  * The same use cases as `arrears report` and `arrears policy which`, so the API and the CLI
  * give the same figures. Every role may read them (owners and auditors included: reports
- * are what they are for). The composition root hands the stores over with
- * `provideReportsApi(deps)`, registered before API_V1_ROUTES; without it these answer 503.
+ * are what they are for); a caller limited to some properties (an owner, a limited
+ * manager) gets only those properties' leases in them. The composition root hands the
+ * stores over with `provideReportsApi(deps)`, registered before API_V1_ROUTES; without it
+ * these answer 503.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import {
@@ -22,6 +24,7 @@ import type { ReportDocument } from '../../../domain/reports/document.js';
 import { principalOf } from '../../auth.js';
 import { problem, sendProblem } from '../../problem.js';
 import { provided } from './provided.js';
+import { limitOf } from './scope.js';
 
 export interface ReportsApiDeps extends RunReportDeps {
   /** Lays a report out as PDF bytes (reports/render-pdf.ts). */
@@ -78,6 +81,7 @@ export const reportsRoutes: FastifyPluginAsync = async (app) => {
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
         ...(q.owner ? { ownerId: q.owner } : {}),
+        propertyIds: limitOf(request),
       });
       const file = `${name}-${report.at}`;
       if (q.format === 'csv')
@@ -117,6 +121,9 @@ export const reportsRoutes: FastifyPluginAsync = async (app) => {
         orgId,
         leaseId !== undefined ? [leaseId] : undefined,
       );
+      const limit = limitOf(request);
+      if (limit !== null)
+        portfolio.leases = portfolio.leases.filter((l) => limit.includes(l.propertyId));
       if (leaseId !== undefined && portfolio.leases.length === 0)
         return sendProblem(reply, problem('not_found', `no lease ${leaseId}`));
       const policies = (await deps.policies.current(orgId)).map((s) => s.policy);
