@@ -40,8 +40,13 @@ export interface EpisodeItem {
 }
 
 export interface OutboxExpiryStore {
-  /** Every item of each lease episode that has a draft or approved item. */
-  episodeItems(orgId: string): Promise<EpisodeItem[]>;
+  /**
+   * Every item of each lease episode that has a draft or approved item; with
+   * `staleBefore` (an instant), only of the episodes where an open item is due before it or
+   * an open message has a sibling stage that went out — the only ones where `decideExpiry`
+   * can find anything.
+   */
+  episodeItems(orgId: string, options?: { staleBefore?: string }): Promise<EpisodeItem[]>;
   /**
    * Expires these items (system transition with history and audit), in one transaction;
    * returns the keys expired. An item that moved on meanwhile is left alone.
@@ -112,7 +117,13 @@ export async function expireStaleItems(
   options: { orgId: string; at?: number; actor?: string },
 ): Promise<ExpireResult> {
   const atMs = options.at ?? deps.clock.now();
-  const decided = decideExpiry(await deps.expiry.episodeItems(options.orgId), atMs);
+  // An item is stale when its local date is more than STALE_AFTER_DAYS before today's;
+  // its due instant falls on that date, so two days' slack covers every time zone.
+  const staleBefore = new Date(atMs - (STALE_AFTER_DAYS - 2) * 86_400_000).toISOString();
+  const decided = decideExpiry(
+    await deps.expiry.episodeItems(options.orgId, { staleBefore }),
+    atMs,
+  );
   if (decided.length === 0) return { expired: [] };
   const done = new Set(
     await deps.expiry.expire(

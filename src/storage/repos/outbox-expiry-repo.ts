@@ -8,11 +8,12 @@ import type { EpisodeItem, ExpiryReason, OutboxExpiryStore } from '../../app/exp
 import type { Clock } from '../../app/ports/clock.js';
 import { systemClock } from '../../app/ports/clock.js';
 import { OutboxConflictError, OutboxTransitionError } from '../../domain/outbox/states.js';
+import { sql } from 'kysely';
 import type { Db } from '../database.js';
 import { lockOrganisation } from './organisations-repo.js';
 import { createOutboxRepo } from './outbox-repo.js';
 
-const IN_CHUNK = 400;
+const IN_CHUNK = 2000;
 const WRITE_CHUNK = 200;
 
 function scheduledDate(payload: string): string | null {
@@ -27,14 +28,39 @@ function scheduledDate(payload: string): string | null {
 export function createOutboxExpiryRepo(db: Db, clock: Clock = systemClock): OutboxExpiryStore {
   const outbox = createOutboxRepo(db, clock);
   return {
-    async episodeItems(orgId) {
-      const open = await db.kysely
-        .selectFrom('outbox')
-        .select(['lease_id', 'episode'])
+    async episodeItems(orgId, options = {}) {
+      let q = db.kysely
+        .selectFrom('outbox as o')
+        .select(['o.lease_id', 'o.episode'])
         .distinct()
-        .where('org_id', '=', orgId)
-        .where('status', 'in', ['draft', 'approved'])
-        .execute();
+        .where('o.org_id', '=', orgId)
+        .where('o.status', 'in', ['draft', 'approved']);
+      // Only episodes where something can expire: an open item scheduled long enough ago,
+      // or an open message with a sibling stage that went out. Every other episode would be
+      // read (with every item's payload) only to find nothing, on every scan.
+      const { staleBefore } = options;
+      if (staleBefore !== undefined)
+        q = q
+          .where('o.stage', 'not like', '$%')
+          .where((eb) =>
+            eb.or([
+              eb('o.due_at', '<', staleBefore),
+              eb.and([
+                eb('o.type', '=', 'message'),
+                eb.exists(
+                  eb
+                    .selectFrom('outbox as m')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('m.org_id', '=', 'o.org_id')
+                    .whereRef('m.lease_id', '=', 'o.lease_id')
+                    .whereRef('m.episode', '=', 'o.episode')
+                    .whereRef('m.stage', '<>', 'o.stage')
+                    .where('m.status', 'in', ['dispatching', 'sent', 'delivered', 'unknown']),
+                ),
+              ]),
+            ]),
+          );
+      const open = await q.execute();
       if (open.length === 0) return [];
       const episodes = new Set(open.map((o) => `${o.lease_id}\u0000${o.episode}`));
       const leaseIds = [...new Set(open.map((o) => o.lease_id))].sort();
