@@ -243,28 +243,45 @@ function confirmEvents(
   }
 }
 
-async function leaseOf<Tx>(deps: InboundDeps<Tx>, tx: Tx, orgId: string, s: Suggestion) {
-  const lease = await deps.inbound.leaseFacts(tx, orgId, s.leaseId);
+/**
+ * Locks the open suggestion `id` and reads its lease. A decider limited to some properties
+ * (`propertyIds`, as the principal's) gets another property's suggestion answered exactly
+ * like a missing one, before its status could show through a 409.
+ */
+async function openSuggestion<Tx>(
+  deps: InboundDeps<Tx>,
+  tx: Tx,
+  orgId: string,
+  id: string,
+  propertyIds: readonly string[] | null,
+) {
+  const s = await deps.suggestions.lock(tx, orgId, id);
+  const lease = s && (await deps.inbound.leaseFacts(tx, orgId, s.leaseId));
+  if (s && propertyIds !== null && (!lease || !propertyIds.includes(lease.propertyId)))
+    assertOpen(undefined, id);
+  assertOpen(s, id);
   if (!lease)
     throw new AppError('not_found', `lease ${s.leaseId} of suggestion ${s.id} no longer exists`);
-  return lease;
+  return { s, lease };
 }
 
-/** Confirms an open suggestion: its events are recorded and its task queued. */
+/**
+ * Confirms an open suggestion: its events are recorded and its task queued. `propertyIds`
+ * limits the decider to those properties' suggestions (null: every one).
+ */
 export async function confirmSuggestion<Tx>(
   deps: InboundDeps<Tx>,
   orgId: string,
   id: string,
   by: Decider,
   input: ConfirmInput = {},
+  propertyIds: readonly string[] | null = null,
 ): Promise<SuggestionOutcome> {
   assertMayDecide(by);
   checkInput(input);
   const actor = `user:${by.id}`;
   return deps.inbound.transaction(orgId, async (tx) => {
-    const s = await deps.suggestions.lock(tx, orgId, id);
-    assertOpen(s, id);
-    const lease = await leaseOf(deps, tx, orgId, s);
+    const { s, lease } = await openSuggestion(deps, tx, orgId, id, propertyIds);
     const nowMs = deps.clock.now();
     const now = new Date(nowMs).toISOString();
     const today = epochToLocal(nowMs, lease.timezone).date;
@@ -350,13 +367,17 @@ export async function confirmSuggestion<Tx>(
   });
 }
 
-/** Dismisses an open suggestion; a hold the reply placed is released (see the table above). */
+/**
+ * Dismisses an open suggestion; a hold the reply placed is released (see the table above).
+ * `propertyIds` as for `confirmSuggestion`.
+ */
 export async function dismissSuggestion<Tx>(
   deps: InboundDeps<Tx>,
   orgId: string,
   id: string,
   by: Decider,
   reason: string,
+  propertyIds: readonly string[] | null = null,
 ): Promise<SuggestionOutcome> {
   assertMayDecide(by);
   const why = typeof reason === 'string' ? reason.trim() : '';
@@ -366,9 +387,7 @@ export async function dismissSuggestion<Tx>(
     ]);
   const actor = `user:${by.id}`;
   return deps.inbound.transaction(orgId, async (tx) => {
-    const s = await deps.suggestions.lock(tx, orgId, id);
-    assertOpen(s, id);
-    const lease = await leaseOf(deps, tx, orgId, s);
+    const { s, lease } = await openSuggestion(deps, tx, orgId, id, propertyIds);
     const nowMs = deps.clock.now();
     const now = new Date(nowMs).toISOString();
     const today = epochToLocal(nowMs, lease.timezone).date;

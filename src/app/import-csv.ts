@@ -74,8 +74,6 @@ export async function importCsvExport(
         input.orgId,
         parsed.reported.map((r) => ({ leaseId: r.leaseId, cents: r.totalCents })),
       );
-    if (saved.changedLeaseIds.length > 0)
-      await deps.state.markChanged(input.orgId, saved.changedLeaseIds, at);
   }
   return {
     ...saved,

@@ -47,8 +47,6 @@ export async function savePortfolio(
     at,
     file: { name: input.fileName, sha256: input.sha256, format: input.format },
   });
-  if (result.changedLeaseIds.length > 0)
-    await deps.state.markChanged(input.orgId, result.changedLeaseIds, at);
   return { ...result, file: input.fileName, sha256: input.sha256 };
 }
 

@@ -8,12 +8,10 @@ import { epochToLocal } from '../domain/time.js';
 import type { Clock } from './ports/clock.js';
 import type { OutboxStore, Sender } from './ports/outbox.js';
 import type { PortfolioStore } from './ports/portfolio.js';
-import type { ScanStateStore } from './ports/scan.js';
 
 export interface FeeDeps {
   clock: Clock;
   portfolio: PortfolioStore;
-  state: ScanStateStore;
 }
 
 async function localToday(deps: FeeDeps, orgId: string, leaseId: string): Promise<string> {
@@ -33,7 +31,7 @@ export function feePoster(deps: FeeDeps): Sender {
         return { tag: 'rejected', code: 'no_amount', reason: 'the fee has no amount' };
       const date = await localToday(deps, item.orgId, item.leaseId);
       const at = new Date(deps.clock.now()).toISOString();
-      const result = await deps.portfolio.addLedgerEntries(
+      await deps.portfolio.addLedgerEntries(
         item.orgId,
         [
           {
@@ -49,8 +47,6 @@ export function feePoster(deps: FeeDeps): Sender {
         ],
         { source: 'engine', actor: 'worker:ledger', at },
       );
-      if (result.changedLeaseIds.length > 0)
-        await deps.state.markChanged(item.orgId, result.changedLeaseIds, at);
       return { tag: 'accepted', externalId: item.key };
     },
   };
@@ -95,7 +91,7 @@ export async function waiveFee<Tx>(
     ]);
   const at = new Date(deps.clock.now()).toISOString();
   const date = await localToday(deps, orgId, item.leaseId);
-  const result = await deps.portfolio.addLedgerEntries(
+  await deps.portfolio.addLedgerEntries(
     orgId,
     [
       {
@@ -111,7 +107,5 @@ export async function waiveFee<Tx>(
     ],
     { source: 'cli', actor, at },
   );
-  if (result.changedLeaseIds.length > 0)
-    await deps.state.markChanged(orgId, result.changedLeaseIds, at);
   return { key, outcome: 'credited', amountCents };
 }

@@ -137,6 +137,12 @@ export type StoredReply = NewReply;
 export interface ReplyQuery {
   leaseId?: string;
   status?: ReplyStatus;
+  /**
+   * Only replies threaded to a lease of these properties (null / absent: every reply,
+   * unmatched ones included). A reply belongs to the property of its threaded lease, as its
+   * suggestion and its audit entry do.
+   */
+  propertyIds?: readonly string[] | null;
   /** Keyset position `[receivedAt, id]` of the last reply of the previous page. */
   after?: [string, string];
   limit: number;
@@ -152,6 +158,7 @@ export interface EventWrite {
 /** The lease facts a confirmation or a delivery receipt needs. */
 export interface LeaseFacts {
   leaseId: string;
+  propertyId: string;
   timezone: string;
   openEpisode: number | null;
   lastEpisode: number | null;
@@ -241,6 +248,8 @@ export interface SuggestionView extends Suggestion {
 export interface SuggestionQuery {
   status?: SuggestionStatus;
   leaseId?: string;
+  /** Only suggestions of leases of these properties (null / absent: every one). */
+  propertyIds?: readonly string[] | null;
   /** Keyset position `[createdAt, id]` of the last suggestion of the previous page. */
   after?: [string, string];
   limit: number;

@@ -5,12 +5,10 @@ import { portfolioEvent, type PortfolioEvent } from '../domain/portfolio/schema.
 import { parseJsonText, zodIssuesToInputIssues } from '../domain/validation.js';
 import type { Clock } from './ports/clock.js';
 import type { PortfolioStore, SaveResult } from './ports/portfolio.js';
-import type { ScanStateStore } from './ports/scan.js';
 
 export interface EventDeps {
   clock: Clock;
   portfolio: PortfolioStore;
-  state: ScanStateStore;
 }
 
 const eventsFile = z.union([
@@ -59,7 +57,5 @@ export async function recordEvents(
   if (issues.length > 0) throw new InputError(issues);
   const at = new Date(deps.clock.now()).toISOString();
   const result = await deps.portfolio.addEvents(orgId, events, { source, actor, at });
-  if (result.changedLeaseIds.length > 0)
-    await deps.state.markChanged(orgId, result.changedLeaseIds, at);
   return result;
 }

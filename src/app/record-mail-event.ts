@@ -165,7 +165,7 @@ export async function recordMailEvent<Tx>(
     ...(event.type === 'refused' || event.type === 'unclaimed' ? { note: event.type } : {}),
   };
   await recordEvents(
-    { clock: deps.clock, portfolio: deps.portfolio, state: deps.state },
+    { clock: deps.clock, portfolio: deps.portfolio },
     orgId,
     [delivery],
     `mail:${proof.provider ?? 'mail'}`,

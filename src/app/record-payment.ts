@@ -12,12 +12,10 @@ import { epochToLocal } from '../domain/time.js';
 import { visibleLease, noLease, type Visibility } from './lease-access.js';
 import type { Clock } from './ports/clock.js';
 import type { PortfolioStore } from './ports/portfolio.js';
-import type { ScanStateStore } from './ports/scan.js';
 
 export interface PaymentDeps {
   clock: Clock;
   portfolio: Pick<PortfolioStore, 'loadPortfolio' | 'addLedgerEntries'>;
-  state: Pick<ScanStateStore, 'markChanged'>;
 }
 
 export interface PaymentInput {
@@ -89,7 +87,5 @@ export async function recordPayment(
     if (stored && same(stored, entry)) return { entry: stored, recorded: false };
     throw conflict();
   }
-  if (result.changedLeaseIds.length > 0)
-    await deps.state.markChanged(v.orgId, result.changedLeaseIds, at);
   return { entry, recorded: true };
 }

@@ -122,8 +122,6 @@ export async function syncSource(
           } as Portfolio,
           { source: `sync:${connectorId}`, actor: `connector:${connectorId}`, at },
         );
-        if (result.changedLeaseIds.length > 0)
-          await deps.state.markChanged(orgId, result.changedLeaseIds, at);
         for (const kind of ['tenants', 'leases', 'ledger'] as const) {
           const c = result.counts[kind];
           if (c) saved[kind] += c.inserted + c.updated;

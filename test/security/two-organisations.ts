@@ -49,6 +49,8 @@ import { createUsersRepo } from '../../src/storage/repos/users-repo.js';
 export const NOW = Date.parse('2026-10-08T17:00:00.000Z');
 export const TODAY = '2026-10-08';
 export const PASSWORD = 'correct horse battery staple';
+/** The key the seeded connector settings are sealed with (`ARREARS_SECRETS_KEY` of SERVE_ENV). */
+export const SECRETS_KEY = randomBytes(32);
 
 /** Every role, and a manager limited to the organisation's first property. */
 export type Who = Role | 'managerP1';
@@ -338,7 +340,7 @@ export async function seedOrganisation(
     orgId,
     'twilio',
     'AUTH_TOKEN',
-    seal(randomBytes(32), 'twilio:AUTH_TOKEN', `${prefix}-twilio-secret`),
+    seal(SECRETS_KEY, 'twilio:AUTH_TOKEN', `${prefix}-twilio-secret`),
     'user:test',
     at,
   );
@@ -384,7 +386,12 @@ export async function seedOrganisation(
   };
 }
 
-export const SERVE_ENV = { ARREARS_ZAPIER_ENABLED: '1', ARREARS_LOG_LEVEL: 'silent' };
+/** The server reads the caller's stored connector settings, so it holds their key. */
+export const SERVE_ENV = {
+  ARREARS_ZAPIER_ENABLED: '1',
+  ARREARS_LOG_LEVEL: 'silent',
+  ARREARS_SECRETS_KEY: SECRETS_KEY.toString('hex'),
+};
 
 /** The runtime `arrears serve` would open for `orgId` over `db` (not closed by `close`). */
 export function runtimeFor(

@@ -24,6 +24,10 @@ export interface SaveResult {
   counts: Record<string, { inserted: number; updated: number; unchanged: number }>;
 }
 
+/**
+ * Every write below marks the leases it changed for the next scan (lease_state.changed_at)
+ * in its own transaction: a change and its mark commit together.
+ */
 export interface PortfolioStore {
   /** Upserts every entity of `portfolio` by id in one transaction, with its audit entry. */
   savePortfolio(orgId: string, portfolio: Portfolio, options: SaveOptions): Promise<SaveResult>;

@@ -55,7 +55,7 @@ export function sendersFor(rt: Runtime): SenderRegistry {
   const connectors = connectorsFor(rt);
   return senderRegistry({
     '*': createSandboxSender(),
-    fee: feePoster({ clock: rt.clock, portfolio: stores.portfolio, state: stores.state }),
+    fee: feePoster({ clock: rt.clock, portfolio: stores.portfolio }),
     // Notices by post (first-class, certified …): rendered, stored and mailed with proof.
     ...postalDocumentRoutes(
       createDocumentSender({

@@ -6,12 +6,14 @@
  *   apiRoutes: [...dashboardApiFor(rt), ...API_V1_ROUTES]
  *
  * The connectors API gets two functions instead of the registry, so http/ never imports
- * connectors/ or main.ts.
+ * connectors/ or main.ts. They resolve settings as `arrears connectors list / test` do: the
+ * environment, then the caller's organisation's settings stored with `connectors set`
+ * (read on each request, so a setting stored while the server runs shows at once).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ConnectorTest } from '../../http/routes/v1/connectors.js';
 import { CONNECTOR_IDS } from '../../connectors/contract.js';
-import { listConnectors, moduleOf } from '../../connectors/registry.js';
+import { listConnectors, moduleOf, type ConnectorListing } from '../../connectors/registry.js';
 import { provideAuditApi } from '../../http/routes/v1/audit.js';
 import { provideConnectorsApi } from '../../http/routes/v1/connectors.js';
 import { provideEventsApi } from '../../http/routes/v1/events.js';
@@ -20,7 +22,14 @@ import { scanPortfolio } from '../../app/scan-portfolio.js';
 import { providePoliciesApi } from '../../http/routes/v1/policies.js';
 import { provideTasksApi } from '../../http/routes/v1/tasks.js';
 import { provideUsersApi } from '../../http/routes/v1/users.js';
-import { connectorsFor, scanDepsFor, storesFor, type Runtime } from '../../main.js';
+import {
+  connectorsFor,
+  scanDepsFor,
+  storedSettingsOf,
+  storesFor,
+  type Runtime,
+} from '../../main.js';
+import { connectorSettingsRepo } from '../../storage/repos/connector-settings-repo.js';
 import { auditLogRepo } from '../../storage/repos/audit-log-repo.js';
 import { leaseDirectoryRepo } from '../../storage/repos/lease-directory-repo.js';
 import { createOutboxRepo } from '../../storage/repos/outbox-repo.js';
@@ -33,16 +42,37 @@ import { createUsersRepo } from '../../storage/repos/users-repo.js';
 /** How long a connector's verify request may take. */
 const VERIFY_TIMEOUT_MS = 30_000;
 
+/**
+ * The runtime of `orgId` with the connector settings stored for it now (as `openRuntime`
+ * reads them for the CLI), so `storedSettingsOf` and `connectorsFor` see them.
+ */
+async function withStoredSettings(rt: Runtime, orgId: string): Promise<Runtime> {
+  return {
+    ...rt,
+    orgId,
+    storedConnectorSettings: await connectorSettingsRepo(rt.db).list(orgId),
+  };
+}
+
+/** `arrears connectors list`, as the connectors API's `list` function. */
+export function connectorLister(rt: Runtime): (orgId: string) => Promise<ConnectorListing[]> {
+  return async (orgId) =>
+    listConnectors(rt.env, storedSettingsOf(await withStoredSettings(rt, orgId)));
+}
+
 /** `arrears connectors test ID`, as the connectors API's `test` function. */
-export function connectorTester(rt: Runtime): (id: string) => Promise<ConnectorTest> {
-  return async (id) => {
+export function connectorTester(
+  rt: Runtime,
+): (id: string, orgId: string) => Promise<ConnectorTest> {
+  return async (id, orgId) => {
     if (!moduleOf(id))
       return (CONNECTOR_IDS as readonly string[]).includes(id)
         ? { outcome: 'unavailable' }
         : { outcome: 'unknown' };
-    const listing = listConnectors(rt.env).find((r) => r.id === id);
+    const org = await withStoredSettings(rt, orgId);
+    const listing = listConnectors(rt.env, storedSettingsOf(org)).find((r) => r.id === id);
     if (!listing?.configured) return { outcome: 'not_configured', missing: listing?.missing ?? [] };
-    const instance = connectorsFor(rt).instances.find((i) => i.id === id);
+    const instance = connectorsFor(org).instances.find((i) => i.id === id);
     if (!instance) return { outcome: 'not_configured', missing: listing.missing };
     const result = await instance.verify(AbortSignal.timeout(VERIFY_TIMEOUT_MS));
     return { outcome: 'ran', ...result };
@@ -61,14 +91,12 @@ export function dashboardApiFor(rt: Runtime): FastifyPluginAsync[] {
       clock,
       portfolio: stores.portfolio,
       policies: stores.policies,
-      state: stores.state,
       leases: leaseDirectoryRepo(rt.db),
     }),
     provideEventsApi({
       clock,
       portfolio: stores.portfolio,
       policies: stores.policies,
-      state: stores.state,
       tenantLeases: tenantLeasesStore(rt.db),
     }),
     provideTasksApi({
@@ -86,6 +114,6 @@ export function dashboardApiFor(rt: Runtime): FastifyPluginAsync[] {
     }),
     provideAuditApi({ audit: auditLogRepo(rt.db) }),
     provideUsersApi({ users: createUsersRepo(rt.db, clock) }),
-    provideConnectorsApi({ list: () => listConnectors(rt.env), test: connectorTester(rt) }),
+    provideConnectorsApi({ list: connectorLister(rt), test: connectorTester(rt) }),
   ];
 }

@@ -22,6 +22,7 @@ import type { Db, DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
+import { markLeasesChanged } from './scan-state-repo.js';
 import {
   SQLITE_MAX_PARAMS,
   batchRows,
@@ -114,7 +115,9 @@ export function portfolioStore(db: Db): PortfolioStore {
           data: { source: options.source, counts },
         });
         await appendAuditMany(trx, orgId, flaggedAudits(fresh, options));
-        return { alreadyImported: false, changedLeaseIds: [...changed].sort(), counts };
+        const changedLeaseIds = [...changed].sort();
+        await markLeasesChanged(trx, orgId, changedLeaseIds, options.at);
+        return { alreadyImported: false, changedLeaseIds, counts };
       }),
     addLedgerEntries: (orgId, entries, options) =>
       db.transaction(async (trx) => {
@@ -158,11 +161,9 @@ export function portfolioStore(db: Db): PortfolioStore {
               source: options.source,
             },
           });
-        return {
-          alreadyImported: false,
-          changedLeaseIds: [...new Set(fresh.map((e) => e.leaseId))].sort(),
-          counts,
-        };
+        const changedLeaseIds = [...new Set(fresh.map((e) => e.leaseId))].sort();
+        await markLeasesChanged(trx, orgId, changedLeaseIds, options.at);
+        return { alreadyImported: false, changedLeaseIds, counts };
       }),
     loadPortfolio: (orgId, leaseIds) => db.snapshot((trx) => load(trx, orgId, leaseIds)),
     async leaseIds(orgId) {
@@ -437,7 +438,9 @@ async function save(
       changedLeases: changed.size,
     },
   });
-  return { alreadyImported: false, changedLeaseIds: [...changed].sort(), counts };
+  const changedLeaseIds = [...changed].sort();
+  await markLeasesChanged(trx, orgId, changedLeaseIds, at);
+  return { alreadyImported: false, changedLeaseIds, counts };
 }
 
 type EntityTable = 'properties' | 'tenants' | 'leases' | 'ledger_entries';

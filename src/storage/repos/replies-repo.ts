@@ -308,7 +308,7 @@ export function createRepliesRepo(db: Db): InboundStore<DbTransaction> {
             .onRef('properties.org_id', '=', 'leases.org_id')
             .onRef('properties.id', '=', 'leases.property_id'),
         )
-        .select(['leases.id', 'properties.timezone'])
+        .select(['leases.id', 'leases.property_id', 'properties.timezone'])
         .where('leases.org_id', '=', orgId)
         .where('leases.id', '=', leaseId)
         .executeTakeFirst();
@@ -316,6 +316,7 @@ export function createRepliesRepo(db: Db): InboundStore<DbTransaction> {
       const e = (await episodesOf(trx, orgId, [leaseId])).get(leaseId);
       return {
         leaseId: row.id,
+        propertyId: row.property_id,
         timezone: row.timezone,
         openEpisode: e?.open ?? null,
         lastEpisode: e?.last ?? null,
@@ -327,7 +328,24 @@ export function createRepliesRepo(db: Db): InboundStore<DbTransaction> {
     },
 
     async listReplies(orgId, query: ReplyQuery) {
+      const scoped = query.propertyIds !== undefined && query.propertyIds !== null;
+      if (scoped && query.propertyIds!.length === 0) return [];
       let q = db.kysely.selectFrom('replies').select(REPLY_COLUMNS).where('org_id', '=', orgId);
+      if (scoped) {
+        const pids = [...query.propertyIds!];
+        // Unmatched replies (no lease) belong to no property: a limited caller never sees them.
+        q = q.where((eb) =>
+          eb(
+            'replies.lease_id',
+            'in',
+            eb
+              .selectFrom('leases')
+              .select('leases.id')
+              .where('leases.org_id', '=', orgId)
+              .where('leases.property_id', 'in', pids),
+          ),
+        );
+      }
       if (query.leaseId !== undefined) {
         const leaseId = query.leaseId;
         // A reply reaches every lease of its sender; `lease_ids` is a JSON array of strings.

@@ -7,7 +7,7 @@ import type {
   ScanStateStore,
   SettledLease,
 } from '../../app/ports/scan.js';
-import type { Db } from '../database.js';
+import type { Db, DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
@@ -19,23 +19,45 @@ const SETTLED_CHUNK = 2000;
 /** Cases per insert in saveEpisodes. */
 const EPISODE_CHUNK = 1000;
 
+/**
+ * Marks leases whose data changed at `at` for the next scan, in the caller's transaction
+ * (the change and its mark commit together: a crash cannot leave a change the scan skips).
+ */
+export async function markLeasesChanged(
+  trx: DbTransaction,
+  orgId: string,
+  leaseIds: readonly string[],
+  at: string,
+): Promise<void> {
+  if (leaseIds.length === 0) return;
+  // Leases never scanned have no state row and are evaluated anyway (a first import).
+  const any = await trx
+    .selectFrom('lease_state')
+    .select('lease_id')
+    .where('org_id', '=', orgId)
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return;
+  const size = trx.dialect === 'sqlite' ? 30_000 : 5_000;
+  for (let i = 0; i < leaseIds.length; i += size)
+    await trx
+      .updateTable('lease_state')
+      // Never before the lease's last evaluation: after the clock steps back (a host
+      // whose clock ran fast, corrected) a change would otherwise look older than the
+      // scan that preceded it and wait for the lease's next due date. Until the clock
+      // catches up such a lease is evaluated by every scan, which is only wasted work.
+      .set({
+        changed_at: sql<string>`case when evaluated_at > ${at} then evaluated_at else ${at} end`,
+      })
+      .where('org_id', '=', orgId)
+      .where('lease_id', 'in', leaseIds.slice(i, i + size))
+      .execute();
+}
+
 export function scanStateStore(db: Db): ScanStateStore {
   return {
-    async markChanged(orgId, leaseIds, at) {
-      for (let i = 0; i < leaseIds.length; i += CHUNK)
-        await db.kysely
-          .updateTable('lease_state')
-          // Never before the lease's last evaluation: after the clock steps back (a host
-          // whose clock ran fast, corrected) a change would otherwise look older than the
-          // scan that preceded it and wait for the lease's next due date. Until the clock
-          // catches up such a lease is evaluated by every scan, which is only wasted work.
-          .set({
-            changed_at: sql<string>`case when evaluated_at > ${at} then evaluated_at else ${at} end`,
-          })
-          .where('org_id', '=', orgId)
-          .where('lease_id', 'in', leaseIds.slice(i, i + CHUNK))
-          .execute();
-    },
+    markChanged: (orgId, leaseIds, at) =>
+      db.transaction((trx) => markLeasesChanged(trx, orgId, leaseIds, at)),
 
     async countLeases(orgId) {
       const row = await db.kysely

@@ -112,6 +112,8 @@ export function createSuggestionsRepo(db: Db): SuggestionStore<DbTransaction> {
     },
 
     async list(orgId, query: SuggestionQuery): Promise<SuggestionView[]> {
+      const scoped = query.propertyIds !== undefined && query.propertyIds !== null;
+      if (scoped && query.propertyIds!.length === 0) return [];
       let q = db.kysely
         .selectFrom('suggestions')
         .leftJoin('replies', (j) =>
@@ -124,6 +126,20 @@ export function createSuggestionsRepo(db: Db): SuggestionStore<DbTransaction> {
         .where('suggestions.org_id', '=', orgId);
       if (query.status !== undefined) q = q.where('suggestions.status', '=', query.status);
       if (query.leaseId !== undefined) q = q.where('suggestions.lease_id', '=', query.leaseId);
+      if (scoped) {
+        const pids = [...query.propertyIds!];
+        q = q.where((eb) =>
+          eb(
+            'suggestions.lease_id',
+            'in',
+            eb
+              .selectFrom('leases')
+              .select('leases.id')
+              .where('leases.org_id', '=', orgId)
+              .where('leases.property_id', 'in', pids),
+          ),
+        );
+      }
       if (query.after) {
         const [at, id] = query.after;
         q = q.where((eb) =>

@@ -8,14 +8,15 @@
  * The route knows connectors only through the two functions the composition root hands it
  * with `provideConnectorsApi({list, test})` (cli/commands/serve-api.ts builds them from
  * connectors/registry.ts), answering the shapes `connectors list --json` and
- * `connectors test ID --json` print. The list is the fixed catalogue of SPEC 11 (not
+ * `connectors test ID --json` print for the caller's organisation (the environment, then
+ * the settings `arrears connectors set` stored for it). The list is the fixed catalogue of SPEC 11 (not
  * paged). Listing: admin, manager, auditor. Testing: admin only; a failed verify is 200
  * with `ok: false`, an unknown id 404, an unconfigured connector 400 naming the settings
  * to set. Without the functions these answer 503.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { InputError } from '../../../domain/errors.js';
-import { requireRole } from '../../auth.js';
+import { principalOf, requireRole } from '../../auth.js';
 import { problem, sendProblem } from '../../problem.js';
 import { provided } from './provided.js';
 
@@ -41,8 +42,10 @@ export type ConnectorTest =
   | { outcome: 'ran'; ok: boolean; detail: string; latencyMs?: number };
 
 export interface ConnectorsApiDeps {
-  list(): ConnectorRow[] | Promise<ConnectorRow[]>;
-  test(id: string): Promise<ConnectorTest>;
+  /** Every connector as configured for `orgId`. */
+  list(orgId: string): ConnectorRow[] | Promise<ConnectorRow[]>;
+  /** Runs connector `id`'s verify request with `orgId`'s settings. */
+  test(id: string, orgId: string): Promise<ConnectorTest>;
 }
 
 const api = provided<ConnectorsApiDeps>('arrearsConnectorsApi');
@@ -106,10 +109,10 @@ export const connectorsRoutes: FastifyPluginAsync = async (app) => {
       },
       preHandler: READERS,
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const deps = depsOf(app);
       if (!deps) return sendProblem(reply, unavailable);
-      return { connectors: await deps.list() };
+      return { connectors: await deps.list(principalOf(request).orgId) };
     },
   );
 
@@ -147,7 +150,7 @@ export const connectorsRoutes: FastifyPluginAsync = async (app) => {
       const deps = depsOf(app);
       if (!deps) return sendProblem(reply, unavailable);
       const { id } = request.params;
-      const result = await deps.test(id);
+      const result = await deps.test(id, principalOf(request).orgId);
       switch (result.outcome) {
         case 'unknown':
           return sendProblem(

@@ -1,6 +1,9 @@
 /**
  * Tenant replies and the suggestions they made (SPEC R12, 10), scoped to the caller's
- * organisation:
+ * organisation and, for a caller limited to some properties (an owner, a manager of a few
+ * buildings), to those properties: a reply or suggestion belongs to the property of the lease
+ * it is threaded to; unmatched replies belong to none. Another property's suggestion answers
+ * 404 like a missing one.
  *
  *   GET  /api/v1/replies?leaseId=&status=matched|unmatched   replies, oldest first (paged)
  *   GET  /api/v1/suggestions?status=open|confirmed|dismissed|all&leaseId=
@@ -39,6 +42,7 @@ import {
 } from '../../pagination.js';
 import { problem, sendProblem } from '../../problem.js';
 import { provided } from './provided.js';
+import { limitOf } from './scope.js';
 
 const api = provided<InboundDeps<unknown>>('arrearsRepliesApi');
 
@@ -239,6 +243,7 @@ export const repliesRoutes: FastifyPluginAsync = async (app) => {
       const after = positionOf(page);
       const rows = await listReplies(deps, orgId, {
         limit: page.limit + 1,
+        propertyIds: limitOf(request),
         ...(after ? { after } : {}),
         ...(request.query.leaseId !== undefined ? { leaseId: request.query.leaseId } : {}),
         ...(request.query.status === 'matched' || request.query.status === 'unmatched'
@@ -281,6 +286,7 @@ export const repliesRoutes: FastifyPluginAsync = async (app) => {
       const rows = await listSuggestions(deps, orgId, {
         status: status === 'all' ? undefined : (status as SuggestionStatus),
         limit: page.limit + 1,
+        propertyIds: limitOf(request),
         ...(after ? { after } : {}),
         ...(request.query.leaseId !== undefined ? { leaseId: request.query.leaseId } : {}),
       });
@@ -330,6 +336,7 @@ export const repliesRoutes: FastifyPluginAsync = async (app) => {
           ...(body.amountCents !== undefined ? { amountCents: body.amountCents } : {}),
           ...(body.until !== undefined ? { until: body.until } : {}),
         },
+        limitOf(request),
       );
       return outcomeJson(outcome);
     },
@@ -365,6 +372,7 @@ export const repliesRoutes: FastifyPluginAsync = async (app) => {
         request.params.id,
         { id: p.userId, email: p.email, role: p.role },
         request.body.reason,
+        limitOf(request),
       );
       return outcomeJson(outcome);
     },
