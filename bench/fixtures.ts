@@ -1,6 +1,7 @@
 /**
  * Synthetic leases for benchmarks: about 12 ledger entries each with partial payments,
- * a reversal, holds and send-window deferrals, under an 8-stage policy.
+ * a reversal, holds (promises, disputes), tenants' SMS replies and send-window deferrals
+ * (quiet Sundays, an evening run time), under an 8-stage policy.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -135,10 +136,20 @@ export interface BenchEntry {
 export interface BenchEvent {
   leaseId: string;
   date: string;
-  type: 'promise' | 'dispute' | 'release';
+  type: 'promise' | 'dispute' | 'release' | 'reply';
   until?: string;
   hold?: 'dispute';
+  channel?: 'sms';
+  text?: string;
 }
+
+/** What tenants answer a reminder with (a promise, a paid claim, a plan request, an opt-out). */
+const BENCH_REPLIES = [
+  "I'll pay Friday",
+  'I already paid this on the 3rd',
+  'Can I pay half now and half next week?',
+  'STOP',
+] as const;
 
 /** One lease of a bench portfolio: its tenant, the lease, its ledger and its events. */
 export interface BenchLeaseRecords {
@@ -229,6 +240,16 @@ export function* benchLeases(
         { leaseId: id, date: '2026-09-12', type: 'dispute' },
         { leaseId: id, date: '2026-09-25', type: 'release', hold: 'dispute' },
       );
+    // About one lease in thirteen answers by SMS; chosen by index, not by the PRNG, so the
+    // rest of the portfolio is the same as before replies were added.
+    if (i % 13 === 4)
+      events.push({
+        leaseId: id,
+        date: '2026-10-07',
+        type: 'reply',
+        channel: 'sms',
+        text: BENCH_REPLIES[Math.floor(i / 13) % BENCH_REPLIES.length]!,
+      });
     yield { tenant, lease, ledger, events };
   }
 }
