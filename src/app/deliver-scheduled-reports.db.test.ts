@@ -259,8 +259,10 @@ forEachDialect('scheduled report delivery', (h) => {
       deliverScheduledReports(racer(db), ORG),
       deliverScheduledReports(racer(other), ORG),
     ]);
-    // Both saw the slot due and tried to claim it; one won.
-    expect(claims.sort()).toEqual([false, true]);
+    // Exactly one claim won. (Usually both saw the slot due and tried; a racer that reads
+    // the schedule after the other's claim committed sees nothing due and does not try.)
+    expect(claims.filter((won) => won)).toEqual([true]);
+    expect(claims.length).toBeGreaterThanOrEqual(1);
     const delivered = [...a!, ...b!];
     expect(delivered).toHaveLength(1);
     expect(delivered[0]).toMatchObject({ status: 'delivered', asOf: '2026-12-21' });
