@@ -65,12 +65,16 @@ export interface ScanOptions {
   actor?: string;
   /** Leases per batch (one read, one write). */
   batchSize?: number;
+  /** Changes kept in detail (default MAX_CHANGES_KEPT); the rest are only counted. */
+  changesKept?: number;
 }
 
 export interface ScanResult extends ScanCounts {
   scanId: string;
-  /** What changed since the previous scan of each evaluated lease. */
+  /** What changed since the previous scan of each evaluated lease (the first MAX_CHANGES_KEPT). */
   changes: Change[];
+  /** Changes found beyond those kept in `changes`. */
+  changesOmitted: number;
   asOf: string;
   /** Leases with no matching policy (not evaluated). */
   unmatched: string[];
@@ -83,6 +87,9 @@ export interface ScanResult extends ScanCounts {
  * scheduled inside it is looked at again when the horizon ends (a cheap evaluation).
  */
 export const HORIZON_DAYS = 45;
+
+/** Changes a scan keeps in detail; beyond these it counts them (`changesOmitted`). */
+export const MAX_CHANGES_KEPT = 10_000;
 
 /** How soon a lease held by a stale ledger is looked at again. */
 const STALE_RECHECK_MS = 3_600_000;
@@ -109,6 +116,15 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       ? []
       : await deps.state.leasesToEvaluate(orgId, now, policyHash, !!options.full);
   const changes: Change[] = [];
+  // A first scan of a large portfolio finds every lease new: keep the first changes for the
+  // "what changed" view and count the rest, instead of holding (and storing) a million.
+  let changesOmitted = 0;
+  const changesKept = options.changesKept ?? MAX_CHANGES_KEPT;
+  const noteChanges = (found: Change[]) => {
+    for (const c of found)
+      if (changes.length < changesKept) changes.push(c);
+      else changesOmitted++;
+  };
   const batch = options.batchSize ?? 2000;
 
   const todayIn = (timezone: string) => epochToLocal(nowMs, timezone).date;
@@ -151,7 +167,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       const today = todayIn(s.timezone);
       const prev = previous.get(s.leaseId);
       const snapshot = settledSnapshot(s, today);
-      changes.push(...changesSince(prev, today, snapshot));
+      noteChanges(changesSince(prev, today, snapshot));
       states.push({
         leaseId: s.leaseId,
         trackingFrom: prev?.trackingFrom ?? today,
@@ -225,7 +241,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
       toRender.push({ input, items: gate.items });
       const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
-      changes.push(...changesSince(prev, today, snapshot));
+      noteChanges(changesSince(prev, today, snapshot));
       cancels.push(...plan.cancelled);
       if (plan.closedEpisodes.length > 0)
         closed.set(input.lease.id, new Map(plan.closedEpisodes.map((e) => [e.episode, e.outcome])));
@@ -305,10 +321,18 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     orgId,
     scanId,
     new Date(deps.clock.now()).toISOString(),
-    counts,
+    changesOmitted > 0 ? { ...counts, changesOmitted } : counts,
     changes,
   );
-  return { scanId, asOf: now, unmatched, changes, ...counts, expired: expired.length };
+  return {
+    scanId,
+    asOf: now,
+    unmatched,
+    changes,
+    changesOmitted,
+    ...counts,
+    expired: expired.length,
+  };
 }
 
 /** What changed for one lease since the snapshot the previous scan stored. */

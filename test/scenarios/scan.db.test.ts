@@ -99,6 +99,25 @@ forEachDialect('scan', (h) => {
     expect(await outboxKeys(db, 'again')).toEqual(before);
   });
 
+  it('a scan keeps the first changes in detail and counts the rest', async () => {
+    const db = await h.openMigrated();
+    const { deps, clock } = await setUp(db, 'capped');
+    const at = endOfDay('2026-09-30');
+    clock.set(at - 1);
+    const all = await scanPortfolio(deps, { orgId: 'capped', at: at - 1, full: true });
+    expect(all.changes.length).toBeGreaterThan(2);
+    expect(all.changesOmitted).toBe(0);
+    // The same leases again a day later, as if new: every lease has a change to report.
+    await db.kysely.deleteFrom('lease_state').where('org_id', '=', 'capped').execute();
+    clock.set(at);
+    const capped = await scanPortfolio(deps, { orgId: 'capped', at, changesKept: 2 });
+    expect(capped.changes).toHaveLength(2);
+    expect(capped.changesOmitted).toBeGreaterThan(0);
+    const last = await deps.state.lastScan('capped');
+    expect(last?.changes).toEqual(JSON.parse(JSON.stringify(capped.changes)));
+    expect(last?.counts).toMatchObject({ changesOmitted: capped.changesOmitted });
+  });
+
   it("changing a stage's day and scanning again creates no new key", async () => {
     const db = await h.openMigrated();
     const { deps, scan } = await setUp(db, 'edit');

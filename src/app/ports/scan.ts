@@ -111,7 +111,8 @@ export interface ScanStateStore {
     orgId: string,
     id: string,
     finishedAt: string,
-    counts: ScanCounts,
+    /** With `changesOmitted` when the scan kept only the first of its changes. */
+    counts: ScanCounts & { changesOmitted?: number },
     changes: readonly unknown[],
   ): Promise<void>;
   /** The changes the last finished scan found (SPEC 8 "what changed since last run"). */
