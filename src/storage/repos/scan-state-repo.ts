@@ -161,9 +161,12 @@ export function scanStateStore(db: Db): ScanStateStore {
             select l.id as lease_id, d.timezone as timezone, d.today as today,
               exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
               or exists (
+                -- CROSS JOIN: SQLite takes the lease's tenants first (as PostgreSQL does),
+                -- not every event of the organisation.
                 select 1 from lease_tenants t
-                join events v on v.org_id = t.org_id and v.tenant_id = t.tenant_id
-                where t.org_id = l.org_id and t.lease_id = l.id)
+                cross join events v
+                where t.org_id = l.org_id and t.lease_id = l.id
+                  and v.org_id = t.org_id and v.tenant_id = t.tenant_id)
               or exists (
                 select 1 from cases s
                 where s.org_id = l.org_id and s.lease_id = l.id
