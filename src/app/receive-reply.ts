@@ -890,23 +890,119 @@ function deliveryEvent(item: OutboxItem, reported: ReceiptStatus, date: string):
  * A provider's delivery status for something we sent: the item moves on (as the
  * `provider`, where the transition table allows it), and a `delivery` event lets the
  * evaluator mark a bounced or undelivered contact point bad. One transaction, audited.
+ *
+ * Group commit: receipts of one organisation that arrive while its previous batch is being
+ * written are applied together, one after the other, in one transaction (one organisation
+ * lock, one commit) and each caller is answered only once that transaction committed. If
+ * the batch fails, each receipt is applied again alone, so one bad receipt fails only its
+ * own caller.
  */
 export async function receiveDeliveryStatus<Tx>(
   deps: Pick<InboundDeps<Tx>, 'inbound' | 'outbox' | 'clock' | 'onFailed'>,
   receipt: DeliveryReceipt,
 ): Promise<ReceivedDelivery> {
-  let failed: OutboxItem | undefined;
-  const result = await recordDeliveryStatus(deps, receipt, (item) => (failed = item));
+  const checked = checkedReceipt(receipt);
+  const { result, failed } = await batchFor(deps.inbound, checked.receipt.orgId).add(deps, checked);
   // After the commit: the fallback is a new item of its own (a repeat inserts nothing).
   if (failed && deps.onFailed) await deps.onFailed(failed).catch(() => undefined);
   return result;
 }
 
-async function recordDeliveryStatus<Tx>(
-  deps: Pick<InboundDeps<Tx>, 'inbound' | 'outbox' | 'clock'>,
-  given: DeliveryReceipt,
-  onFailed: (item: OutboxItem) => void,
-): Promise<ReceivedDelivery> {
+/** At most this many receipts share a transaction (the organisation lock is held across it). */
+export const DELIVERY_BATCH_MAX = 32;
+
+interface CheckedReceipt {
+  receipt: DeliveryReceipt;
+  atMs: number;
+  actor: string;
+  detail: string | null;
+}
+
+interface Applied {
+  result: ReceivedDelivery;
+  failed: OutboxItem | undefined;
+}
+
+interface Waiting<Tx> {
+  deps: Pick<InboundDeps<Tx>, 'inbound' | 'outbox' | 'clock'>;
+  checked: CheckedReceipt;
+  resolve: (applied: Applied) => void;
+  reject: (error: unknown) => void;
+}
+
+interface DeliveryBatch<Tx> {
+  add(
+    deps: Pick<InboundDeps<Tx>, 'inbound' | 'outbox' | 'clock'>,
+    checked: CheckedReceipt,
+  ): Promise<Applied>;
+}
+
+/**
+ * One batcher per inbound store and organisation: the receipts of a group share the store's
+ * transaction (the store is the runtime's; tests get their own), each applied with its own
+ * caller's outbox and clock.
+ */
+const batches = new WeakMap<object, Map<string, DeliveryBatch<unknown>>>();
+
+function batchFor<Tx>(inbound: InboundStore<Tx>, orgId: string): DeliveryBatch<Tx> {
+  let byOrg = batches.get(inbound);
+  if (!byOrg) batches.set(inbound, (byOrg = new Map()));
+  let batch = byOrg.get(orgId) as DeliveryBatch<Tx> | undefined;
+  if (!batch) {
+    batch = deliveryBatch(inbound, orgId);
+    byOrg.set(orgId, batch as DeliveryBatch<unknown>);
+  }
+  return batch;
+}
+
+function deliveryBatch<Tx>(inbound: InboundStore<Tx>, orgId: string): DeliveryBatch<Tx> {
+  const queue: Waiting<Tx>[] = [];
+  let draining = false;
+
+  const applyAll = (group: readonly Waiting<Tx>[]): Promise<Applied[]> =>
+    inbound.transaction(orgId, async (tx) => {
+      const out: Applied[] = [];
+      for (const w of group) {
+        let failed: OutboxItem | undefined;
+        const result = await applyDeliveryStatus(w.deps, tx, w.checked, (item) => (failed = item));
+        out.push({ result, failed });
+      }
+      return out;
+    });
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const group = queue.splice(0, DELIVERY_BATCH_MAX);
+        try {
+          const applied = await applyAll(group);
+          group.forEach((w, i) => w.resolve(applied[i]!));
+        } catch (error) {
+          if (group.length === 1) {
+            group[0]!.reject(error);
+            continue;
+          }
+          // Nothing of the batch was written; each receipt is tried alone.
+          for (const w of group) await applyAll([w]).then(([a]) => w.resolve(a!), w.reject);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    add(deps, checked) {
+      return new Promise<Applied>((resolve, reject) => {
+        queue.push({ deps, checked, resolve, reject });
+        if (!draining) void drain();
+      });
+    },
+  };
+}
+
+function checkedReceipt(given: DeliveryReceipt): CheckedReceipt {
   const receipt: DeliveryReceipt = {
     ...given,
     eventId: withoutNul(given.eventId),
@@ -925,104 +1021,110 @@ async function recordDeliveryStatus<Tx>(
   const atMs = Date.parse(receipt.at);
   if (Number.isNaN(atMs))
     throw new InputError([{ path: 'at', message: 'must be an ISO-8601 instant' }]);
-  const { orgId } = receipt;
   const actor = `provider:${receipt.provider}`;
   const detail = receipt.detail ? receipt.detail.slice(0, 200) : null;
+  return { receipt, atMs, actor, detail };
+}
 
-  return deps.inbound.transaction(orgId, async (tx) => {
-    const now = new Date(deps.clock.now()).toISOString();
-    const key =
-      receipt.key ||
-      (await deps.inbound.outboxKeyByProviderId(tx, orgId, receipt.providerMessageId!));
-    const item = key ? await deps.outbox.lock(tx, orgId, key) : undefined;
-    const mismatch =
-      item !== undefined &&
-      !!receipt.providerMessageId &&
-      item.providerId !== null &&
-      item.providerId !== receipt.providerMessageId;
-    if (!item || mismatch) {
-      await deps.inbound.audit(tx, orgId, [
-        {
-          at: now,
-          actor,
-          type: 'delivery.unmatched',
-          subject: `provider:${receipt.provider}`,
-          data: {
-            eventId: receipt.eventId,
-            status: receipt.status,
-            key: receipt.key ?? null,
-            providerMessageId: receipt.providerMessageId ?? null,
-            why: mismatch ? 'provider_id_mismatch' : 'no_item',
-          },
-        },
-      ]);
-      return {
-        key: null,
-        from: null,
-        to: null,
-        transitioned: false,
-        eventRecorded: false,
-        contactBad: false,
-      };
-    }
-
-    const target: OutboxStatus = receipt.status === 'delivered' ? 'delivered' : 'failed';
-    let to: OutboxStatus = item.status;
-    if (
-      item.status !== target &&
-      isOutboxStatus(item.status) &&
-      canTransition(item.status, target, 'provider')
-    ) {
-      const moved = await deps.outbox.transition(tx, orgId, item.key, target, {
-        actor,
-        reason: target === 'failed' ? `${receipt.status}${detail ? `: ${detail}` : ''}` : null,
-        at: now,
-        audit: {
-          eventId: receipt.eventId,
-          status: receipt.status,
-          providerMessageId: receipt.providerMessageId ?? null,
-        },
-      });
-      to = moved.status;
-      if (to === 'failed') onFailed(item);
-    }
-
-    const lease = await deps.inbound.leaseFacts(tx, orgId, item.leaseId);
-    const date = epochToLocal(atMs, lease?.timezone ?? 'UTC').date;
-    const recorded = await deps.inbound.addEvents(
-      tx,
-      orgId,
-      [deliveryEvent(item, receipt.status, date)],
-      { source: `webhook:${receipt.provider}`, actor, at: now },
-    );
-    const contactBad =
-      (receipt.status === 'bounced' || receipt.status === 'undelivered') &&
-      (item.type === 'message' || item.method === 'email' || item.method === 'sms_link');
+async function applyDeliveryStatus<Tx>(
+  deps: Pick<InboundDeps<Tx>, 'inbound' | 'outbox' | 'clock'>,
+  tx: Tx,
+  { receipt, atMs, actor, detail }: CheckedReceipt,
+  onFailed: (item: OutboxItem) => void,
+): Promise<ReceivedDelivery> {
+  const { orgId } = receipt;
+  const now = new Date(deps.clock.now()).toISOString();
+  const key =
+    receipt.key ||
+    (await deps.inbound.outboxKeyByProviderId(tx, orgId, receipt.providerMessageId!));
+  const item = key ? await deps.outbox.lock(tx, orgId, key) : undefined;
+  const mismatch =
+    item !== undefined &&
+    !!receipt.providerMessageId &&
+    item.providerId !== null &&
+    item.providerId !== receipt.providerMessageId;
+  if (!item || mismatch) {
     await deps.inbound.audit(tx, orgId, [
       {
         at: now,
         actor,
-        type: 'delivery.received',
-        subject: `outbox:${item.key}`,
+        type: 'delivery.unmatched',
+        subject: `provider:${receipt.provider}`,
         data: {
-          key: item.key,
           eventId: receipt.eventId,
           status: receipt.status,
-          from: item.status,
-          to,
-          detail,
-          eventRecorded: recorded > 0,
-          contactBad,
+          key: receipt.key ?? null,
+          providerMessageId: receipt.providerMessageId ?? null,
+          why: mismatch ? 'provider_id_mismatch' : 'no_item',
         },
       },
     ]);
     return {
-      key: item.key,
-      from: item.status,
-      to,
-      transitioned: to !== item.status,
-      eventRecorded: recorded > 0,
-      contactBad,
+      key: null,
+      from: null,
+      to: null,
+      transitioned: false,
+      eventRecorded: false,
+      contactBad: false,
     };
-  });
+  }
+
+  const target: OutboxStatus = receipt.status === 'delivered' ? 'delivered' : 'failed';
+  let to: OutboxStatus = item.status;
+  if (
+    item.status !== target &&
+    isOutboxStatus(item.status) &&
+    canTransition(item.status, target, 'provider')
+  ) {
+    const moved = await deps.outbox.transition(tx, orgId, item.key, target, {
+      actor,
+      reason: target === 'failed' ? `${receipt.status}${detail ? `: ${detail}` : ''}` : null,
+      at: now,
+      audit: {
+        eventId: receipt.eventId,
+        status: receipt.status,
+        providerMessageId: receipt.providerMessageId ?? null,
+      },
+    });
+    to = moved.status;
+    if (to === 'failed') onFailed(item);
+  }
+
+  const lease = await deps.inbound.leaseFacts(tx, orgId, item.leaseId);
+  const date = epochToLocal(atMs, lease?.timezone ?? 'UTC').date;
+  const recorded = await deps.inbound.addEvents(
+    tx,
+    orgId,
+    [deliveryEvent(item, receipt.status, date)],
+    { source: `webhook:${receipt.provider}`, actor, at: now },
+  );
+  const contactBad =
+    (receipt.status === 'bounced' || receipt.status === 'undelivered') &&
+    (item.type === 'message' || item.method === 'email' || item.method === 'sms_link');
+  await deps.inbound.audit(tx, orgId, [
+    {
+      at: now,
+      actor,
+      type: 'delivery.received',
+      subject: `outbox:${item.key}`,
+      data: {
+        key: item.key,
+        eventId: receipt.eventId,
+        status: receipt.status,
+        from: item.status,
+        to,
+        detail,
+        eventRecorded: recorded > 0,
+        contactBad,
+      },
+    },
+  ]);
+  return {
+    key: item.key,
+    from: item.status,
+    to,
+    transitioned: to !== item.status,
+    eventRecorded: recorded > 0,
+    contactBad,
+  };
 }

@@ -112,16 +112,47 @@ function toSqliteParameters(parameters: ReadonlyArray<unknown>): unknown[] {
   return parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
 }
 
+/** Prepared statements kept per connection, by SQL text (least recently used dropped). */
+export const SQLITE_STATEMENT_CACHE_SIZE = 256;
+/** Longer SQL (multi-row inserts, long `in` lists) is prepared each time, not kept. */
+export const SQLITE_STATEMENT_CACHE_MAX_SQL = 8192;
+
+/**
+ * Kysely prepares every query it runs; preparing is a large part of a short query's cost,
+ * so the statements are kept by SQL text and reused (SQLite re-prepares one itself when
+ * the schema changes under it). A statement still being iterated (a stream) is busy and
+ * cannot run again until it finishes: should the same query come meanwhile (Kysely holds
+ * the connection while it streams, so it should not), it gets a fresh statement. Memory
+ * stays bounded: at most SQLITE_STATEMENT_CACHE_SIZE statements of short SQL.
+ */
 function bindingBooleans(db: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  const cached = (sqlText: string): Database.Statement => {
+    if (sqlText.length > SQLITE_STATEMENT_CACHE_MAX_SQL) return db.prepare(sqlText);
+    const hit = cache.get(sqlText);
+    if (hit) {
+      cache.delete(sqlText);
+      cache.set(sqlText, hit);
+      return hit;
+    }
+    const stmt = db.prepare(sqlText);
+    cache.set(sqlText, stmt);
+    if (cache.size > SQLITE_STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    return stmt;
+  };
   return {
-    close: () => db.close(),
+    close: () => {
+      cache.clear();
+      db.close();
+    },
     prepare(sqlText) {
-      const stmt = db.prepare(sqlText);
+      const stmt = cached(sqlText);
+      const free = () => (stmt.busy ? db.prepare(sqlText) : stmt);
       return {
         reader: stmt.reader,
-        all: (parameters) => stmt.all(toSqliteParameters(parameters)),
-        run: (parameters) => stmt.run(toSqliteParameters(parameters)),
-        iterate: (parameters) => stmt.iterate(toSqliteParameters(parameters)),
+        all: (parameters) => free().all(toSqliteParameters(parameters)),
+        run: (parameters) => free().run(toSqliteParameters(parameters)),
+        iterate: (parameters) => free().iterate(toSqliteParameters(parameters)),
       };
     },
   };

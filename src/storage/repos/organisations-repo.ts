@@ -48,8 +48,19 @@ export async function listOrganisations(db: Db | Kysely<Schema>): Promise<Organi
  * write ends by appending to the chain (which locks the organisation row); taking that
  * lock first keeps concurrent writers from deadlocking on rows they insert before it.
  * SQLite has one writer at a time already.
+ *
+ * The lock is FOR NO KEY UPDATE, the lock the chain-head UPDATE itself takes (it never
+ * changes the key): it excludes other lockers and appenders of the organisation exactly as
+ * FOR UPDATE did, but not the FOR KEY SHARE lock a foreign-key check takes, so inserting a
+ * row that references the organisation (a webhook claim, say) does not queue behind it.
+ * Nothing deletes an organisation row or changes its id.
  */
 export async function lockOrganisation(trx: DbTransaction, orgId: string): Promise<void> {
   if (trx.dialect !== 'postgres') return;
-  await trx.selectFrom('organisations').select('id').where('id', '=', orgId).forUpdate().execute();
+  await trx
+    .selectFrom('organisations')
+    .select('id')
+    .where('id', '=', orgId)
+    .forNoKeyUpdate()
+    .execute();
 }
