@@ -5,8 +5,6 @@
  * (nearly every lease in an open case), then times requests through `inject()` (no network:
  * the figure is the server's own time). Rewrites its section of docs/benchmarks.md.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { importJsonPortfolio } from '../src/app/import-portfolio.js';
 import { fixedClock } from '../src/app/ports/clock.js';
@@ -16,6 +14,7 @@ import { openRuntime, storesFor } from '../src/main.js';
 import { issueApiToken } from '../src/storage/repos/api-tokens-repo.js';
 import { createUsersRepo } from '../src/storage/repos/users-repo.js';
 import { benchPolicy, benchPortfolio } from './fixtures.js';
+import { hardware, rewriteSection, today } from './report.js';
 import { postgresDatabase } from './postgres.js';
 
 const { values } = parseArgs({
@@ -113,22 +112,16 @@ const rows = [
 await app.close();
 await rt.close();
 
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const section = [
   '<!-- api:start -->',
   '## API latency with many open cases',
   '',
-  `Machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}, PostgreSQL. ${N.toLocaleString('en-US')} leases of the stress mix (${Number(open.n).toLocaleString('en-US')} open cases). ${ROUNDS} requests each through \`inject()\` after 10 warm-up requests. Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:api -- --leases ${N}\`. Target: p95 < 100 ms.`,
+  `Machine: ${hardware()}, PostgreSQL. ${N.toLocaleString('en-US')} leases of the stress mix (${Number(open.n).toLocaleString('en-US')} open cases). ${ROUNDS} requests each through \`inject()\` after 10 warm-up requests. Measured ${today()} by \`npm run bench:api -- --leases ${N}\`. Target: p95 < 100 ms.`,
   '',
   '| request | status | body | p50 | p95 | target |',
   '|---|---|---|---|---|---|',
   ...rows,
   '<!-- api:end -->',
 ].join('\n');
-const path = new URL('../docs/benchmarks.md', import.meta.url);
-let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-doc = /<!-- api:start -->[\s\S]*<!-- api:end -->/.test(doc)
-  ? doc.replace(/<!-- api:start -->[\s\S]*<!-- api:end -->/, section)
-  : `${doc.trimEnd()}\n\n${section}\n`;
-writeFileSync(path, doc);
+rewriteSection('api', section);
 console.log(section);

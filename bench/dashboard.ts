@@ -6,9 +6,8 @@
  * of docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { launchBrowser, signIn, startDemoServer, USERS } from '../test/support/browser.js';
+import { hardware, rewriteSection, today } from './report.js';
 
 const chromium = execFileSync('node', ['scripts/ensure-chromium.mjs'], { encoding: 'utf8' }).trim();
 const server = await startDemoServer();
@@ -33,12 +32,11 @@ await server.close();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const login = median(rounds.map((r) => r.login));
 const queue = median(rounds.map((r) => r.queue));
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const section = [
   '<!-- dashboard:start -->',
   '## Dashboard first load',
   '',
-  `Machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}, Chromium headless, demo data (200 leases). Median of ${rounds.length} cold browsers. Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:dashboard\`. Target: first load < 2 s.`,
+  `Machine: ${hardware()}, Chromium headless, demo data (200 leases). Median of ${rounds.length} cold browsers. Measured ${today()} by \`npm run bench:dashboard\`. Target: first load < 2 s.`,
   '',
   '| step | median | target |',
   '|---|---|---|',
@@ -46,10 +44,5 @@ const section = [
   `| sign in → approval queue with its drafts | ${Math.round(queue)} ms | ${queue < 2000 ? '✓' : '✗'} |`,
   '<!-- dashboard:end -->',
 ].join('\n');
-const path = new URL('../docs/benchmarks.md', import.meta.url);
-let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-doc = /<!-- dashboard:start -->[\s\S]*<!-- dashboard:end -->/.test(doc)
-  ? doc.replace(/<!-- dashboard:start -->[\s\S]*<!-- dashboard:end -->/, section)
-  : `${doc.trimEnd()}\n\n${section}\n`;
-writeFileSync(path, doc);
+rewriteSection('dashboard', section);
 console.log(section);

@@ -22,12 +22,13 @@
  * `--child` is the worker process itself (started by this script).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeProvider } from '../test/support/fake-provider.js';
 import { compiledSnapshot } from './fixtures.js';
+import { commandLine, hardware, loadAverage, rewriteSection, today } from './report.js';
 import { postgresDatabase } from './postgres.js';
 
 // The engine as it runs in production, compiled (see bench/run.ts), and compiled once for
@@ -335,17 +336,11 @@ async function main(): Promise<void> {
     else throw new Error(`unknown engine ${engine}: use postgres or sqlite`);
   }
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' / ');
-  const args = process.argv.slice(2).join(' ');
   const section = [
     '<!-- dispatch:start -->',
     '## Outbox dispatch',
     '',
-    `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; PostgreSQL (default settings), the workers and the fake provider all on the same machine; load average ${load} at the end (a shared machine). Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:dispatch${args ? ` -- ${args}` : ''}\`.`,
+    `Machine: ${hardware()}; PostgreSQL (default settings), the workers and the fake provider all on the same machine; load average ${loadAverage()} at the end (a shared machine). Measured ${today()} by \`${commandLine('bench:dispatch')}\`.`,
     '',
     `${items.toLocaleString('en-US')} approved SMS items drained by worker processes (the \`arrears worker\` dispatcher, batches of ${batch}, ${concurrency} in flight per worker) into a local fake HTTP provider through the idempotent HTTP sender; the re-check answers "go" without reading the lease. Target: ≥ 2,000 items/s with 4 workers on PostgreSQL, no duplicates. (\`arrears worker\` itself claims 25 and sends one at a time: \`--batch 25 --concurrency 1\` measures that.)`,
     '',
@@ -355,12 +350,7 @@ async function main(): Promise<void> {
     '<!-- dispatch:end -->',
   ].join('\n');
   if (!values['no-doc']) {
-    const path = new URL('../docs/benchmarks.md', import.meta.url);
-    let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-    doc = /<!-- dispatch:start -->[\s\S]*<!-- dispatch:end -->/.test(doc)
-      ? doc.replace(/<!-- dispatch:start -->[\s\S]*<!-- dispatch:end -->/, section)
-      : `${doc.trimEnd()}\n\n${section}\n`;
-    writeFileSync(path, doc);
+    rewriteSection('dispatch', section);
   }
   console.log(section);
 }

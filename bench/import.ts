@@ -15,12 +15,13 @@
  * docs/benchmarks.md unless `--no-doc`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { BENCH_PROPERTIES, compiledSnapshot, writeBenchCsv } from './fixtures.js';
+import { commandLine, hardware, loadAverage, rewriteSection, today } from './report.js';
 import { postgresDatabase } from './postgres.js';
 
 const { values } = parseArgs({
@@ -172,17 +173,11 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-const load = os
-  .loadavg()
-  .map((l) => l.toFixed(1))
-  .join(' / ');
-const args = process.argv.slice(2).join(' ');
 const section = [
   '<!-- import:start -->',
   '## CSV import',
   '',
-  `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${pgVersion ? `, PostgreSQL ${pgVersion} (default settings) on the same machine` : ''}; load average ${load} at the end (a shared machine). Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:import${args ? ` -- ${args}` : ''}\`.`,
+  `Machine: ${hardware()}${pgVersion ? `, PostgreSQL ${pgVersion} (default settings) on the same machine` : ''}; load average ${loadAverage()} at the end (a shared machine). Measured ${today()} by \`${commandLine('bench:import')}\`.`,
   '',
   'Each step is the whole `arrears import FILE --preset generic` command (start-up, reading and',
   'checking every row, writing in one transaction, the audit entry), on a `generic` CSV from',
@@ -197,11 +192,6 @@ const section = [
   '<!-- import:end -->',
 ].join('\n');
 if (!values['no-doc']) {
-  const path = new URL('../docs/benchmarks.md', import.meta.url);
-  let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  doc = /<!-- import:start -->[\s\S]*<!-- import:end -->/.test(doc)
-    ? doc.replace(/<!-- import:start -->[\s\S]*<!-- import:end -->/, section)
-    : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, doc);
+  rewriteSection('import', section);
 }
 console.log(section);

@@ -12,9 +12,9 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchPolicy, benchPortfolio, type BenchMix } from './fixtures.js';
+import { BENCHMARKS_DOC, hardware, today } from './report.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +43,7 @@ async function compiledEvaluator(): Promise<Evaluator> {
   };
 }
 
-const DOC = new URL('../docs/benchmarks.md', import.meta.url);
+const DOC = BENCHMARKS_DOC;
 const INTRO = [
   '# Benchmarks',
   '',
@@ -63,11 +63,6 @@ interface Outcome {
   target: string;
   value: string;
   pass: boolean | null;
-}
-
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
 function time<T>(fn: () => T): { ms: number; value: T } {
@@ -164,7 +159,7 @@ async function evaluator(outcomes: Outcome[]): Promise<void> {
     '<!-- evaluator:start -->',
     '## Evaluator',
     '',
-    `Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\`.`,
+    `Machine: ${hardware()}. Measured ${today()} by \`npm run bench\`.`,
     '',
     '| benchmark | runs | time | result | target |',
     '|---|---|---|---|---|',

@@ -24,13 +24,14 @@
  * unless `--no-doc`; exits 1 when a target is missed.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { benchLeases, benchPolicy, BENCH_PROPERTIES, compiledSnapshot } from './fixtures.js';
+import { commandLine, hardware, loadAverage, rewriteSection, today } from './report.js';
 import { postgresDatabase } from './postgres.js';
 
 const { values } = parseArgs({
@@ -370,17 +371,11 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' / ');
-  const args = process.argv.slice(2).join(' ');
   const section = [
     '<!-- scan:start -->',
     '## Operational scan',
     '',
-    `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${pgVersion ? `, PostgreSQL ${pgVersion} (default settings) on the same machine` : ''}; load average ${load} at the end (a shared machine). Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:scan${args ? ` -- ${args}` : ''}\`.`,
+    `Machine: ${hardware()}${pgVersion ? `, PostgreSQL ${pgVersion} (default settings) on the same machine` : ''}; load average ${loadAverage()} at the end (a shared machine). Measured ${today()} by \`${commandLine('bench:scan')}\`.`,
     '',
     'Each step is a child process of its own over the same database (the engine compiled as',
     '`npm run build` does), timed around the call alone; peak memory is that process’s',
@@ -401,15 +396,7 @@ async function main(): Promise<void> {
     '<!-- scan:end -->',
   ].join('\n');
   if (!values['no-doc']) {
-    const path = new URL('../docs/benchmarks.md', import.meta.url);
-    let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-    // This section supersedes the old `bench:ops` one.
-    doc = doc.replace(/\n*<!-- ops:start -->[\s\S]*<!-- ops:end -->\n*/, '\n\n');
-    doc = /<!-- scan:start -->[\s\S]*<!-- scan:end -->/.test(doc)
-      ? doc.replace(/<!-- scan:start -->[\s\S]*<!-- scan:end -->/, section)
-      : doc.replace(/(<!-- evaluator:end -->\n)/, `$1\n${section}\n`);
-    if (!doc.includes('<!-- scan:start -->')) doc = `${doc.trimEnd()}\n\n${section}\n`;
-    writeFileSync(path, doc);
+    rewriteSection('scan', section);
   }
   console.log(section);
   if (missed) process.exitCode = 1;

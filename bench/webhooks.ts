@@ -31,7 +31,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { twilioSignature } from '../src/connectors/twilio/webhooks.js';
 import { benchPortfolio, compiledSnapshot } from './fixtures.js';
+import { commandLine, hardware, loadAverage, rewriteSection, today } from './report.js';
 import { postgresDatabase } from './postgres.js';
 
 const { values } = parseArgs({
@@ -534,12 +535,6 @@ try {
 }
 
 const pgVersion = engines.includes('postgres') ? await postgresVersion() : undefined;
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-const loadAvg = os
-  .loadavg()
-  .map((l) => l.toFixed(1))
-  .join(' / ');
-const args = process.argv.slice(2).join(' ');
 const mixText = [
   STATUSES.length > 1 ? 'for each message' : 'for each message only',
   STATUSES.map((st) =>
@@ -552,7 +547,7 @@ const section = [
   '<!-- webhooks:start -->',
   '## Inbound webhooks',
   '',
-  `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${pgVersion ? `, PostgreSQL ${pgVersion} (default settings)` : ''}; the server, the database and the load generator all on the same machine; load average ${loadAvg} at the end (a shared machine). Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:webhooks${args ? ` -- ${args}` : ''}\`.`,
+  `Machine: ${hardware()}${pgVersion ? `, PostgreSQL ${pgVersion} (default settings)` : ''}; the server, the database and the load generator all on the same machine; load average ${loadAverage()} at the end (a shared machine). Measured ${today()} by \`${commandLine('bench:webhooks')}\`.`,
   '',
   `\`arrears serve\` (a child process, logging at \`info\`) with the Twilio connector, over 1,000 leases and ${MESSAGES.toLocaleString('en-US')} SMS items in \`sent\`. autocannon posts Twilio status callbacks to \`/webhooks/twilio\` over ${CONNECTIONS} loopback connections for ${DURATION} s (after ${WARMUP} s of warm-up): ${mixText}, each signed with X-Twilio-Signature and carrying its own I-Twilio-Idempotency-Token. Requests/s is the median of the per-second counts; the check compares the database with the answers (callbacks cut off when autocannon stops are still handled by the server). The baseline, in the same run, is a bare \`node:http\` server answering the same requests without checking or storing anything. Target: ≥ ${TARGET.toLocaleString('en-US')} req/s, nothing lost or doubled.`,
   '',
@@ -562,12 +557,7 @@ const section = [
   '<!-- webhooks:end -->',
 ].join('\n');
 if (!values['no-doc']) {
-  const path = new URL('../docs/benchmarks.md', import.meta.url);
-  let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  doc = /<!-- webhooks:start -->[\s\S]*<!-- webhooks:end -->/.test(doc)
-    ? doc.replace(/<!-- webhooks:start -->[\s\S]*<!-- webhooks:end -->/, section)
-    : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, doc);
+  rewriteSection('webhooks', section);
 }
 console.log(section);
 if (failed) process.exitCode = 1;
