@@ -41,6 +41,7 @@ import type { Db, DbTransaction } from '../database.js';
 import { AUDIT_ERASED, eraseSubjectData } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 import { createOutboxRepo } from './outbox-repo.js';
+import { markLeasesChanged } from './scan-state-repo.js';
 
 const CHUNK = 400;
 const AUDIT_PAGE = 1000;
@@ -169,13 +170,7 @@ export function createErasureRepo(db: Db, clock: Clock = systemClock): TenantEra
           .where('id', '=', tenantId)
           .execute();
         summary.blanked.tenants = 1;
-        for (const part of chunks(leaseIds))
-          await trx
-            .updateTable('lease_state')
-            .set({ changed_at: request.at })
-            .where('org_id', '=', orgId)
-            .where('lease_id', 'in', part)
-            .execute();
+        await markLeasesChanged(trx, orgId, leaseIds, request.at);
 
         const seqs = await auditSeqsCarrying(trx, orgId, needles);
         const erased = await eraseSubjectData(trx, orgId, `tenant:${tenantId}`, request, {

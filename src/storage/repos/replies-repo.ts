@@ -28,6 +28,7 @@ import { storedInstant, type Db, type DbTransaction } from '../database.js';
 import { appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 import { eventId } from './portfolio-repo.js';
+import { markLeasesChanged } from './scan-state-repo.js';
 
 const IN_CHUNK = 400;
 
@@ -278,13 +279,7 @@ export function createRepliesRepo(db: Db): InboundStore<DbTransaction> {
         inserted.push(...result.map((r) => r.id));
       }
       const leaseIds = [...new Set(inserted.map((id) => rows.get(id)!.lease_id!))].sort();
-      for (const part of chunks(leaseIds))
-        await trx
-          .updateTable('lease_state')
-          .set({ changed_at: storedInstant(write.at) })
-          .where('org_id', '=', orgId)
-          .where('lease_id', 'in', part)
-          .execute();
+      await markLeasesChanged(trx, orgId, leaseIds, storedInstant(write.at));
       return inserted.length;
     },
 
