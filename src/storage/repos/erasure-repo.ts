@@ -42,15 +42,10 @@ import { AUDIT_ERASED, eraseSubjectData } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 import { createOutboxRepo } from './outbox-repo.js';
 import { markLeasesChanged } from './scan-state-repo.js';
+import { chunks } from './bulk-rows.js';
 
 const CHUNK = 400;
 const AUDIT_PAGE = 1000;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function parseObject(text: string | null): JsonObject | undefined {
   if (text === null) return undefined;
@@ -93,7 +88,7 @@ export function createErasureRepo(db: Db, clock: Clock = systemClock): TenantEra
             .execute()
         ).map((r) => r.lease_id);
         const cases: ErasureFacts['cases'] = [];
-        for (const part of chunks(leaseIds))
+        for (const part of chunks(leaseIds, CHUNK))
           for (const c of await trx
             .selectFrom('cases')
             .leftJoin('leases', (j) =>
@@ -197,7 +192,7 @@ async function leasesOnlyOf(
   leaseIds: readonly string[],
 ): Promise<Set<string>> {
   const others = new Set<string>();
-  for (const part of chunks(leaseIds))
+  for (const part of chunks(leaseIds, CHUNK))
     for (const r of await trx
       .selectFrom('lease_tenants')
       .select('lease_id')
@@ -227,7 +222,7 @@ async function eraseOutbox(
       .where('contact_id', '=', tenantId)
       .execute()),
   );
-  for (const part of chunks(leaseIds))
+  for (const part of chunks(leaseIds, CHUNK))
     rows.push(
       ...(await trx
         .selectFrom('outbox')
@@ -261,7 +256,7 @@ async function eraseOutbox(
       .execute();
     summary.blanked.outbox++;
   }
-  for (const part of chunks(keys)) {
+  for (const part of chunks(keys, CHUNK)) {
     const versions = await trx
       .selectFrom('outbox_versions')
       .select(['key', 'version', 'content', 'diff'])
@@ -329,7 +324,7 @@ async function eraseEvents(
       .where('tenant_id', '=', tenantId)
       .execute()),
   );
-  for (const part of chunks(leaseIds))
+  for (const part of chunks(leaseIds, CHUNK))
     rows.push(
       ...(await trx
         .selectFrom('events')
@@ -395,7 +390,7 @@ async function eraseLedgerMemos(
   needles: readonly string[],
   summary: TenantErasureSummary,
 ): Promise<void> {
-  for (const part of chunks(leaseIds)) {
+  for (const part of chunks(leaseIds, CHUNK)) {
     const rows = await trx
       .selectFrom('ledger_entries')
       .select(['id', 'data'])

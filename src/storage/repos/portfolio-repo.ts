@@ -26,19 +26,12 @@ import { markLeasesChanged } from './scan-state-repo.js';
 import {
   SQLITE_MAX_PARAMS,
   batchRows,
+  chunks,
+  insertBulk,
   pgRecordset,
   quoteIdent,
-  sqliteValues,
   type Row,
 } from './bulk-rows.js';
-
-const CHUNK = 400;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** A content id for an event: the same event imported twice is stored once. */
 export function eventId(e: PortfolioEvent): string {
@@ -288,7 +281,7 @@ async function save(
     'lease_id',
     changedLeases.filter((l) => updatedLeases.has(l.id)).map((l) => l.id),
   );
-  await insertRows(
+  await insertBulk(
     trx,
     'lease_tenants',
     changedLeases.flatMap((l) =>
@@ -508,18 +501,6 @@ function entityJson(x: object): string {
   return JSON.stringify(sorted);
 }
 
-/** Inserts `rows` (all with the same keys) in as few statements as the engine allows. */
-async function insertRows(trx: DbTransaction, table: string, rows: readonly Row[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  const head = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) `;
-  for (const part of chunks(rows, batchRows(trx, columns.length))) {
-    const body =
-      trx.dialect === 'sqlite' ? sqliteValues(columns, part) : pgRecordset(columns, part);
-    await trx.executeQuery(CompiledQuery.raw(head + body.text, body.params));
-  }
-}
-
 /** Deletes the organisation's rows of `table` whose `column` is one of `values`. */
 async function deleteWhereIn(
   trx: DbTransaction,
@@ -631,7 +612,7 @@ async function upsertRows<T extends { id: string }>(
         count.updated++;
       }
     }
-    await insertRows(trx, table, inserts);
+    await insertBulk(trx, table, inserts);
   }
 }
 
@@ -679,7 +660,7 @@ async function saveEvents(
       if (seen.has(id)) count.unchanged += times.get(id)!;
       else fresh.push(rows.get(id)!);
   }
-  await insertRows(trx, 'events', fresh);
+  await insertBulk(trx, 'events', fresh);
   count.inserted += fresh.length;
   // The leases the new events reach.
   for (const r of fresh) {

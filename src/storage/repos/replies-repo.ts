@@ -29,14 +29,9 @@ import { appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
 import { eventId } from './portfolio-repo.js';
 import { markLeasesChanged } from './scan-state-repo.js';
+import { chunks } from './bulk-rows.js';
 
 const IN_CHUNK = 400;
-
-function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function parseObject(text: string | null): JsonObject {
   if (!text) return {};
@@ -124,7 +119,7 @@ async function episodesOf(
   leaseIds: readonly string[],
 ): Promise<Map<string, { open: number | null; last: number | null }>> {
   const out = new Map<string, { open: number | null; last: number | null }>();
-  for (const part of chunks(leaseIds)) {
+  for (const part of chunks(leaseIds, IN_CHUNK)) {
     const rows = await trx
       .selectFrom('cases')
       .select(['lease_id', 'episode', 'closed'])
@@ -170,7 +165,7 @@ export function createRepliesRepo(db: Db): InboundStore<DbTransaction> {
         timezone: string;
         data: string;
       }[] = [];
-      for (const part of chunks([...byId.keys()]))
+      for (const part of chunks([...byId.keys()], IN_CHUNK))
         links.push(
           ...(await trx
             .selectFrom('lease_tenants')
