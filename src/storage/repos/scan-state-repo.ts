@@ -1,5 +1,5 @@
 /** lease_state (the next-due index of incremental scans), cases and scans rows. */
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type {
   LeaseStateRow,
   LeaseToEvaluate,
@@ -54,6 +54,32 @@ export async function markLeasesChanged(
       .execute();
 }
 
+/**
+ * `leaseIds` in parts to read, each with the condition on `column` that selects it. A
+ * contiguous run of ids (a full scan's batch) is one part read as a key range: one index
+ * range scan instead of a list of thousands of ids to bind, parse and probe.
+ */
+function leaseIdParts(
+  leaseIds: readonly string[],
+  contiguous: boolean,
+  column: string,
+): { ids: readonly string[]; which: RawBuilder<SqlBool> }[] {
+  const ref = sql.ref(column);
+  if (contiguous)
+    return [
+      {
+        ids: leaseIds,
+        which: sql<SqlBool>`${ref} >= ${leaseIds[0]} and ${ref} <= ${leaseIds[leaseIds.length - 1]}`,
+      },
+    ];
+  const parts: { ids: readonly string[]; which: RawBuilder<SqlBool> }[] = [];
+  for (let i = 0; i < leaseIds.length; i += SETTLED_CHUNK) {
+    const ids = leaseIds.slice(i, i + SETTLED_CHUNK);
+    parts.push({ ids, which: sql<SqlBool>`${ref} in (${sql.join(ids)})` });
+  }
+  return parts;
+}
+
 export function scanStateStore(db: Db): ScanStateStore {
   return {
     markChanged: (orgId, leaseIds, at) =>
@@ -94,16 +120,12 @@ export function scanStateStore(db: Db): ScanStateStore {
     async previousStates(orgId, leaseIds, options = {}) {
       const out: LeaseToEvaluate[] = [];
       if (leaseIds.length === 0) return out;
-      const size = options.contiguous ? leaseIds.length : SETTLED_CHUNK;
-      for (let i = 0; i < leaseIds.length; i += size) {
-        const ids = leaseIds.slice(i, i + size);
-        let q = db.kysely
+      for (const { which } of leaseIdParts(leaseIds, !!options.contiguous, 'lease_id')) {
+        const q = db.kysely
           .selectFrom('lease_state')
           .select(['lease_id', 'tracking_from', 'snapshot', 'reported_balance_cents'])
-          .where('org_id', '=', orgId);
-        q = options.contiguous
-          ? q.where('lease_id', '>=', ids[0]!).where('lease_id', '<=', ids[ids.length - 1]!)
-          : q.where('lease_id', 'in', ids);
+          .where('org_id', '=', orgId)
+          .where(which);
         for (const r of await q.execute())
           out.push({
             leaseId: r.lease_id,
@@ -129,14 +151,7 @@ export function scanStateStore(db: Db): ScanStateStore {
         .execute();
       if (zones.length === 0) return out;
       const days = sql.join(zones.map((z) => sql`(${z.timezone}, ${todayIn(z.timezone)})`));
-      const size = options.contiguous ? Number.MAX_SAFE_INTEGER : SETTLED_CHUNK;
-      for (let i = 0; i < leaseIds.length; i += size) {
-        const ids = leaseIds.slice(i, i + size);
-        // A contiguous run of ids (a full scan's batch) is read as a key range: one index
-        // range scan instead of a list of thousands of ids to bind, parse and probe.
-        const which = options.contiguous
-          ? sql`l.id >= ${ids[0]} and l.id <= ${ids[ids.length - 1]}`
-          : sql`l.id in (${sql.join(ids)})`;
+      for (const { ids, which } of leaseIdParts(leaseIds, !!options.contiguous, 'l.id')) {
         // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
         // ones included) and items still waiting in the outbox always go to the evaluator:
         // it closes cases and cancels what they left behind. These are looked up per lease
