@@ -3,6 +3,8 @@
  * A connector reads its provider's error body (`code`, `message`) and hands it here.
  */
 import type { SendOutcome } from '../app/ports/outbox.js';
+import type { SinkOutcome } from '../app/write-back.js';
+import { TokenRefused } from './access-tokens.js';
 import { ProviderHttpError, type ProviderResponse } from './http.js';
 
 export interface ProviderError {
@@ -61,4 +63,45 @@ export function outcomeOfError(error: unknown, idempotent: boolean): SendOutcome
   return idempotent
     ? { tag: 'retryable', reason: short(String((error as Error)?.message ?? error)) }
     : { tag: 'unknown', reason: short(String((error as Error)?.message ?? error)) };
+}
+
+/**
+ * A CRM's refusal of a write-back as the sink's outcome (Dynamics 365, Zoho CRM):
+ * throttling, outages and credentials wait; anything else is refused. `err` is the
+ * provider's error read from the body, when it has one.
+ */
+export function sinkFailureOf(
+  res: ProviderResponse,
+  step: string,
+  err: ProviderError | undefined,
+): SinkOutcome {
+  const { code, message } = err ?? { code: String(res.status), message: `HTTP ${res.status}` };
+  const reason = short(`${step}: ${res.status} ${code} ${message}`.trim());
+  if (res.status === 429 || res.status === 503)
+    return {
+      ok: false,
+      retryable: true,
+      reason,
+      ...(res.retryAfterMs !== null ? { retryAfterMs: res.retryAfterMs } : {}),
+    };
+  // 401/403 (an application user's role, a missing scope) are the operator's to fix; the
+  // events wait for it rather than being skipped.
+  if (res.status === 401 || res.status === 403 || res.status === 408 || res.status >= 500)
+    return { ok: false, retryable: true, reason };
+  return { ok: false, retryable: false, reason };
+}
+
+/** A write-back that threw: a refused token answers like its response; anything else waits. */
+export function sinkFailureOfError(
+  error: unknown,
+  failureOf: (res: ProviderResponse, step: string) => SinkOutcome,
+): SinkOutcome {
+  if (error instanceof TokenRefused) {
+    if (error.response.status === 429 || error.response.status >= 500)
+      return failureOf(error.response, 'token');
+    return { ok: false, retryable: true, reason: short(`credentials refused: ${error.message}`) };
+  }
+  const message =
+    error instanceof ProviderHttpError ? error.message : String((error as Error)?.message ?? error);
+  return { ok: false, retryable: true, reason: short(message) };
 }

@@ -5,9 +5,10 @@
  * `If-None-Match: *`, so a repeated event finds it there (412) and writes nothing twice.
  */
 import type { CaseEvent, CaseSinkPort, SinkOutcome } from '../../app/write-back.js';
-import { ProviderHttpError, type ProviderResponse } from '../http.js';
+import type { ProviderResponse } from '../http.js';
+import { sinkFailureOf, sinkFailureOfError } from '../outcomes.js';
 import type { ConnectorLog } from '../context.js';
-import { TokenRefused, type DynamicsClient } from './client.js';
+import type { DynamicsClient } from './client.js';
 import {
   annotationBody,
   caseKeyOf,
@@ -27,36 +28,12 @@ export interface DynamicsTable {
 }
 
 const ok = (res: ProviderResponse) => res.status >= 200 && res.status < 300;
-const short = (s: string) => (s.length > 200 ? `${s.slice(0, 199)}…` : s);
 
-/** A Dataverse refusal as a sink outcome: throttling, outages and credentials wait. */
-export function failureOf(res: ProviderResponse, step: string): SinkOutcome {
-  const err = odataErrorOf(res.json) ?? { code: String(res.status), message: `HTTP ${res.status}` };
-  const reason = short(`${step}: ${res.status} ${err.code} ${err.message}`.trim());
-  if (res.status === 429 || res.status === 503)
-    return {
-      ok: false,
-      retryable: true,
-      reason,
-      ...(res.retryAfterMs !== null ? { retryAfterMs: res.retryAfterMs } : {}),
-    };
-  // 401/403: the application user or its security role is the operator's to fix; the
-  // events wait for it rather than being skipped.
-  if (res.status === 401 || res.status === 403 || res.status === 408 || res.status >= 500)
-    return { ok: false, retryable: true, reason };
-  return { ok: false, retryable: false, reason };
-}
+/** A Dataverse refusal as a sink outcome (see `sinkFailureOf`). */
+export const failureOf = (res: ProviderResponse, step: string): SinkOutcome =>
+  sinkFailureOf(res, step, odataErrorOf(res.json));
 
-export function failureOfError(error: unknown): SinkOutcome {
-  if (error instanceof TokenRefused) {
-    if (error.response.status === 429 || error.response.status >= 500)
-      return failureOf(error.response, 'token');
-    return { ok: false, retryable: true, reason: short(`credentials refused: ${error.message}`) };
-  }
-  const message =
-    error instanceof ProviderHttpError ? error.message : String((error as Error)?.message ?? error);
-  return { ok: false, retryable: true, reason: short(message) };
-}
+export const failureOfError = (error: unknown): SinkOutcome => sinkFailureOfError(error, failureOf);
 
 export function createDynamicsSink(
   client: DynamicsClient,

@@ -5,41 +5,19 @@
  * the event's marker is taken as written: a repeated event adds nothing.
  */
 import type { CaseSinkPort, SinkOutcome } from '../../app/write-back.js';
-import { ProviderHttpError, type ProviderResponse } from '../http.js';
+import type { ProviderResponse } from '../http.js';
+import { sinkFailureOf, sinkFailureOfError } from '../outcomes.js';
 import type { ConnectorLog } from '../context.js';
-import { TokenRefused, type ZohoClient } from './client.js';
+import type { ZohoClient } from './client.js';
 import { caseKeyOf, caseRecordOf, marker, noteOf, recordResultOf, zohoErrorOf } from './map.js';
 
-const short = (s: string) => (s.length > 200 ? `${s.slice(0, 199)}…` : s);
 const ok = (res: ProviderResponse) => res.status >= 200 && res.status < 300;
 
-/** A Zoho refusal as a sink outcome: throttling, outages and credentials wait. */
-export function failureOf(res: ProviderResponse, step: string): SinkOutcome {
-  const err = zohoErrorOf(res.json) ?? { code: String(res.status), message: `HTTP ${res.status}` };
-  const reason = short(`${step}: ${res.status} ${err.code} ${err.message}`.trim());
-  if (res.status === 429 || res.status === 503)
-    return {
-      ok: false,
-      retryable: true,
-      reason,
-      ...(res.retryAfterMs !== null ? { retryAfterMs: res.retryAfterMs } : {}),
-    };
-  // OAUTH_SCOPE_MISMATCH, NO_PERMISSION: the operator's to fix; the events wait for it.
-  if (res.status === 401 || res.status === 403 || res.status === 408 || res.status >= 500)
-    return { ok: false, retryable: true, reason };
-  return { ok: false, retryable: false, reason };
-}
+/** A Zoho refusal as a sink outcome (see `sinkFailureOf`). */
+export const failureOf = (res: ProviderResponse, step: string): SinkOutcome =>
+  sinkFailureOf(res, step, zohoErrorOf(res.json));
 
-export function failureOfError(error: unknown): SinkOutcome {
-  if (error instanceof TokenRefused) {
-    if (error.response.status === 429 || error.response.status >= 500)
-      return failureOf(error.response, 'token');
-    return { ok: false, retryable: true, reason: short(`credentials refused: ${error.message}`) };
-  }
-  const message =
-    error instanceof ProviderHttpError ? error.message : String((error as Error)?.message ?? error);
-  return { ok: false, retryable: true, reason: short(message) };
-}
+export const failureOfError = (error: unknown): SinkOutcome => sinkFailureOfError(error, failureOf);
 
 type Found = { found: boolean } | { failed: ProviderResponse };
 
