@@ -18,7 +18,9 @@
  * `npm run build` does, so the code measured is the code when the benchmark began), timed
  * inside the child around the call alone; its peak memory is the child's resident-set
  * high-water mark (`process.resourceUsage().maxRSS`, which includes Node and the loaded
- * code, ~100 MiB). Targets (at 1,000,000 leases on PostgreSQL): full scan < 60 s and ≤ 3×
+ * code, ~100 MiB); `BENCH_CHILD_NODE_OPTIONS` adds Node options to each step's process
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes) and
+ * `BENCH_SCAN_THREADS` sets the scans' worker threads (default: the scan's own choice). Targets (at 1,000,000 leases on PostgreSQL): full scan < 60 s and ≤ 3×
  * the baseline, memory < 1 GiB; incremental scan < 5 s. The ratio, memory and incremental
  * targets are checked at every size. Rewrites the `scan` section of docs/benchmarks.md
  * unless `--no-doc`; exits 1 when a target is missed.
@@ -98,7 +100,15 @@ async function child(step: Step): Promise<void> {
   };
   let out: Omit<StepResult, 'maxRssMiB'>;
   const scan = async (at: number, full: boolean) => {
-    const { s, value } = await timed(() => scanPortfolio(deps, { orgId: ORG, at, full }));
+    const threads = process.env.BENCH_SCAN_THREADS;
+    const { s, value } = await timed(() =>
+      scanPortfolio(deps, {
+        orgId: ORG,
+        at,
+        full,
+        ...(threads !== undefined ? { threads: Number(threads) } : {}),
+      }),
+    );
     return {
       s,
       leases: value.evaluated,
@@ -256,11 +266,16 @@ async function child(step: Step): Promise<void> {
   process.disconnect();
 }
 
+/** `BENCH_CHILD_NODE_OPTIONS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) for each step. */
+function childNodeOptions(): string[] {
+  return (process.env.BENCH_CHILD_NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o !== '');
+}
+
 /** Runs one step in a child process; rejects when it fails. */
 function runStep(snapshot: string, db: string, leases: number, step: Step): Promise<StepResult> {
   return new Promise((resolve, reject) => {
     const c = fork(new URL(import.meta.url).pathname, ['--child', step], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...childNodeOptions()],
       env: { ...process.env, BENCH_SNAPSHOT: snapshot, BENCH_DB: db, BENCH_LEASES: String(leases) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -12,7 +12,8 @@ export function percentOf(base: Cents, percent: number): Cents {
 export function formatCents(cents: Cents, currency = 'USD'): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  const whole = Math.floor(abs / 100).toLocaleString('en-US');
+  // Thousands grouped by hand: toLocaleString builds a formatter on every call.
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+$)/g, ',');
   const frac = String(abs % 100).padStart(2, '0');
   const symbol = currency === 'USD' ? '$' : `${currency} `;
   return `${sign}${symbol}${whole}.${frac}`;

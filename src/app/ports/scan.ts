@@ -51,9 +51,14 @@ export interface ScanStateStore {
   /**
    * Ids (in order) of the leases never evaluated, changed since their last evaluation, due
    * (`next_due_at <= now`) or evaluated under other policies than `policyHash`; `all`
-   * returns every lease.
+   * returns every lease. `every`: the ids are every lease of the organisation.
    */
-  leasesToEvaluate(orgId: string, now: string, policyHash: string, all: boolean): Promise<string[]>;
+  leasesToEvaluate(
+    orgId: string,
+    now: string,
+    policyHash: string,
+    all: boolean,
+  ): Promise<{ leaseIds: string[]; every: boolean }>;
   /**
    * What the previous evaluation of these leases stored (leases never evaluated and never
    * given a reported balance are absent). `contiguous`: as for `settledLeases`.
@@ -79,8 +84,6 @@ export interface ScanStateStore {
       contiguous?: boolean;
     },
   ): Promise<SettledLease[]>;
-  /** How many leases the organisation has. */
-  countLeases(orgId: string): Promise<number>;
   saveLeaseStates(
     orgId: string,
     rows: readonly LeaseStateRow[],

@@ -36,7 +36,7 @@ import {
   type Property,
   type Tenant,
 } from '../portfolio/schema.js';
-import { classifyReply } from '../replies/classify.js';
+import { classifyReplyEvent } from '../replies/classify.js';
 import { epochToIso, epochToLocal, localToEpoch } from '../time.js';
 import { approvalsNeeded } from './approval.js';
 import { ContactBook, E_DELIVERY, WINDOWED_CHANNELS, contactPointChannel } from './contacts.js';
@@ -456,7 +456,7 @@ class LeaseRun {
     d: LocalDate,
     live: boolean,
   ): void {
-    const r = classifyReply(e.text, d);
+    const r = classifyReplyEvent(e, d);
     this.emitEvent(live, {
       date: d,
       type: 'reply_classified',

@@ -20,7 +20,7 @@ import type { LeaseInput } from '../evaluator/lease-run.js';
 import { allocate, pastDueOn, type Allocation, type PastDue } from '../ledger/allocation.js';
 import type { Cents } from '../money.js';
 import type { Channel, LedgerEntry, PortfolioEvent } from '../portfolio/schema.js';
-import { classifyReply } from '../replies/classify.js';
+import { classifyReplyEvent } from '../replies/classify.js';
 
 export type PromiseOutcome = 'open' | 'kept' | 'broken' | 'released';
 export type PlanOutcome = 'open' | 'completed' | 'broken' | 'released';
@@ -294,7 +294,7 @@ class Replay {
     d: LocalDate,
     replyCount: Map<string, number>,
   ): void {
-    const r = classifyReply(e.text, d);
+    const r = classifyReplyEvent(e, d);
     const n = (replyCount.get(e.channel) ?? 0) + 1;
     replyCount.set(e.channel, n);
     this.replies.push({

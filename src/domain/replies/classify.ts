@@ -183,3 +183,20 @@ export function classifyReply(text: string, replyDate: string): ReplyClassificat
   }
   return result;
 }
+
+/**
+ * `classifyReply` of a reply event, worked out once per event object: a scan's evaluator
+ * and its readiness facts both read every reply of a lease. The result is shared: treat it
+ * as read-only.
+ */
+const classifiedReplies = new WeakMap<object, { date: string; result: ReplyClassification }>();
+export function classifyReplyEvent(
+  reply: { text: string },
+  replyDate: string,
+): ReplyClassification {
+  const seen = classifiedReplies.get(reply);
+  if (seen && seen.date === replyDate) return seen.result;
+  const result = classifyReply(reply.text, replyDate);
+  classifiedReplies.set(reply, { date: replyDate, result });
+  return result;
+}

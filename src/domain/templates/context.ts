@@ -29,14 +29,16 @@ const CATEGORY: Record<Locale, Record<string, string>> = {
   es: { rent: 'Renta', fee: 'Cargo', utility: 'Servicios', deposit: 'Depósito', other: 'Cargo' },
 };
 
+/** "November 2026" / "noviembre de 2026" (a formatter costs far more to make than to use). */
+const MONTH: Record<Locale, Intl.DateTimeFormat> = {
+  en: new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }),
+  es: new Intl.DateTimeFormat('es-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }),
+};
+
 function chargeLabel(e: LedgerEntry, locale: Locale): string {
   if (e.memo) return e.memo;
   const category = CATEGORY[locale][e.category ?? 'rent'] ?? CATEGORY[locale].other!;
-  const month = new Intl.DateTimeFormat(locale === 'es' ? 'es-US' : 'en-US', {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${e.dueDate ?? e.date}T00:00:00Z`));
+  const month = MONTH[locale].format(new Date(`${e.dueDate ?? e.date}T00:00:00Z`));
   return `${category} ${month}`;
 }
 

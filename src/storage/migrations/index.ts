@@ -17,6 +17,7 @@ import { hookSubscriptionsMigration } from './0011-hook-subscriptions.js';
 import { sessionsMigration } from './0012-sessions.js';
 import { connectorCursorsMigration } from './0013-connector-cursors.js';
 import { listIndexesMigration } from './0014-list-indexes.js';
+import { scanDueIndexesMigration } from './0016-scan-due-indexes.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -34,6 +35,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0012-sessions': sessionsMigration(types),
     '0013-connector-cursors': connectorCursorsMigration(types),
     '0014-list-indexes': listIndexesMigration(),
+    '0016-scan-due-indexes': scanDueIndexesMigration(),
   };
 }
 

@@ -38,21 +38,35 @@ export async function markLeasesChanged(
     .limit(1)
     .executeTakeFirst();
   if (!any) return;
-  const size = trx.dialect === 'sqlite' ? 30_000 : 5_000;
-  for (let i = 0; i < leaseIds.length; i += size)
-    await trx
-      .updateTable('lease_state')
-      // Never before the lease's last evaluation: after the clock steps back (a host
-      // whose clock ran fast, corrected) a change would otherwise look older than the
-      // scan that preceded it and wait for the lease's next due date. Until the clock
-      // catches up such a lease is evaluated by every scan, which is only wasted work.
-      .set({
-        changed_at: sql<string>`case when evaluated_at > ${at} then evaluated_at else ${at} end`,
-      })
-      .where('org_id', '=', orgId)
-      .where('lease_id', 'in', leaseIds.slice(i, i + size))
-      .execute();
+  // A lease new since the organisation's first scan gets its state row now, as one never
+  // evaluated (an empty fingerprint, as setReportedBalances writes): incremental scans then
+  // find every lease to evaluate through lease_state's indexes, without reading all leases.
+  // An existing row only has its change time moved, never before the lease's last
+  // evaluation: after the clock steps back (a host whose clock ran fast, corrected) a
+  // change would otherwise look older than the scan that preceded it and wait for the
+  // lease's next due date. Until the clock catches up such a lease is evaluated by every
+  // scan, which is only wasted work.
+  await insertBulk(
+    trx,
+    'lease_state',
+    leaseIds.map((leaseId) => ({
+      org_id: orgId,
+      lease_id: leaseId,
+      input_hash: '',
+      next_due_at: null,
+      readiness: 'pending',
+      readiness_reason: null,
+      evaluated_at: NEVER_EVALUATED,
+      changed_at: at,
+    })),
+    `on conflict (org_id, lease_id) do update set changed_at = case
+       when lease_state.evaluated_at > excluded.changed_at then lease_state.evaluated_at
+       else excluded.changed_at end`,
+  );
 }
+
+/** `evaluated_at` of a lease state written before the lease was ever evaluated. */
+export const NEVER_EVALUATED = '1970-01-01T00:00:00.000Z';
 
 /**
  * `leaseIds` in parts to read, each with the condition on `column` that selects it. A
@@ -85,36 +99,51 @@ export function scanStateStore(db: Db): ScanStateStore {
     markChanged: (orgId, leaseIds, at) =>
       db.transaction((trx) => markLeasesChanged(trx, orgId, leaseIds, at)),
 
-    async countLeases(orgId) {
-      const row = await db.kysely
-        .selectFrom('leases')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('org_id', '=', orgId)
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    },
-
     async leasesToEvaluate(orgId, now, policyHash, all) {
-      let q = db.kysely
-        .selectFrom('leases')
-        .leftJoin('lease_state', (j) =>
-          j
-            .onRef('lease_state.org_id', '=', 'leases.org_id')
-            .onRef('lease_state.lease_id', '=', 'leases.id'),
-        )
-        .select('leases.id as leaseId')
-        .where('leases.org_id', '=', orgId);
-      if (!all)
-        q = q.where((eb) =>
-          eb.or([
-            eb('lease_state.lease_id', 'is', null),
-            eb('lease_state.input_hash', '!=', policyHash),
-            eb('lease_state.next_due_at', '<=', now),
-            eb('lease_state.changed_at', '>=', eb.ref('lease_state.evaluated_at')),
-          ]),
-        );
-      const rows = await q.orderBy('leases.id').execute();
-      return rows.map((r) => r.leaseId);
+      const k = db.kysely;
+      const count = async (table: 'leases' | 'lease_state') => {
+        const row = await k
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('org_id', '=', orgId)
+          .executeTakeFirst();
+        return Number(row?.n ?? 0);
+      };
+      const [leases, states] = all
+        ? [0, 0]
+        : await Promise.all([count('leases'), count('lease_state')]);
+      if (all || states === 0) {
+        const rows = await k
+          .selectFrom('leases')
+          .select('id')
+          .where('org_id', '=', orgId)
+          .orderBy('id')
+          .execute();
+        return { leaseIds: rows.map((r) => r.id), every: true };
+      }
+      // Each reason is read through its own index (0016), not by a pass over every lease.
+      // A lease's state row refers to the lease, so equal counts mean every lease has one
+      // (markLeasesChanged writes one for a lease new since the first scan); otherwise (a
+      // first scan cut short) the leases without one are looked up as well.
+      const { rows } = await sql<{ lease_id: string }>`
+        select lease_id from lease_state
+          where org_id = ${orgId} and changed_at >= evaluated_at
+        union
+        select lease_id from lease_state
+          where org_id = ${orgId} and next_due_at <= ${now}
+        union
+        select lease_id from lease_state
+          where org_id = ${orgId} and (input_hash < ${policyHash} or input_hash > ${policyHash})
+        ${
+          leases === states
+            ? sql``
+            : sql`union
+        select l.id as lease_id from leases l
+          where l.org_id = ${orgId} and not exists (
+            select 1 from lease_state s where s.org_id = l.org_id and s.lease_id = l.id)`
+        }
+        order by lease_id`.execute(k);
+      return { leaseIds: rows.map((r) => r.lease_id), every: rows.length === leases };
     },
 
     async previousStates(orgId, leaseIds, options = {}) {
@@ -404,7 +433,7 @@ export function scanStateStore(db: Db): ScanStateStore {
                 next_due_at: null,
                 readiness: 'pending',
                 readiness_reason: null,
-                evaluated_at: '1970-01-01T00:00:00.000Z',
+                evaluated_at: NEVER_EVALUATED,
                 reported_balance_cents: r.cents,
               })),
             )

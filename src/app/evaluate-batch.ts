@@ -1,0 +1,289 @@
+/**
+ * One scan batch, evaluated: the settled leases' states from their aggregates, and for the
+ * rest the evaluator's timeline, the plan, readiness, the snapshot and "what changed".
+ * Pure (data and an instant in, data out), so a scan can run it on a worker thread: the
+ * batch, the result and the rendered items are plain data that cross threads as they are.
+ */
+import { addDays } from '../domain/dates.js';
+import { evaluateLease, type LeaseInput } from '../domain/evaluator/lease-run.js';
+import { leaseInputs } from '../domain/evaluator/simulate.js';
+import { withStaleLedgerHold } from '../domain/evaluator/stale-ledger.js';
+import type { EpisodeSummary } from '../domain/evaluator/types.js';
+import type { Policy } from '../domain/policy/schema.js';
+import type { Portfolio } from '../domain/portfolio/schema.js';
+import {
+  runSnapshot,
+  snapshotOf,
+  whatChanged,
+  type Change,
+  type LeaseSnapshot,
+} from '../domain/readiness/changes.js';
+import { leaseFactsOn } from '../domain/readiness/lease-facts.js';
+import { leaseReadiness } from '../domain/readiness/readiness.js';
+import { epochToLocal, localToEpoch } from '../domain/time.js';
+import { planItems, storedPastDue } from './plan-items.js';
+import type { LeaseStateRow, LeaseToEvaluate, PlannedItem, SettledLease } from './ports/scan.js';
+import { renderMessages } from './render-messages.js';
+
+/**
+ * How far ahead the plan looks to know when the lease is next due. A lease with nothing
+ * scheduled inside it is looked at again when the horizon ends (a cheap evaluation).
+ */
+export const HORIZON_DAYS = 45;
+
+/** How soon a lease held by a stale ledger is looked at again. */
+const STALE_RECHECK_MS = 3_600_000;
+
+/** What a scan evaluates against: the same for every batch of the scan. */
+export interface ScanFrame {
+  policies: readonly Policy[];
+  /** Fingerprint of `policies`, stored with each lease's state. */
+  policyHash: string;
+  /** The instant evaluated as of (epoch ms). */
+  nowMs: number;
+}
+
+export interface BatchToEvaluate {
+  /** Leases the aggregate found settled (no ledger loaded). */
+  settled: readonly SettledLease[];
+  /** The other leases' data (their slice of the portfolio), or null when there are none. */
+  loaded: Portfolio | null;
+  /** What the previous scan stored for the batch's leases. */
+  previous: readonly LeaseToEvaluate[];
+}
+
+export interface BatchEvaluation {
+  states: LeaseStateRow[];
+  /** Leases with no matching policy (not evaluated). */
+  unmatched: string[];
+  /** What changed since the previous scan, lease by lease in batch order. */
+  changes: Change[];
+  evaluated: number;
+  /** Open items the plan cancels, by key. */
+  cancels: { key: string; reason: string }[];
+  /** Episodes the evaluation closed: lease id → episode → outcome. */
+  closed: Map<string, Map<number, string>>;
+  /** Episodes opened by today, for the stored cases. */
+  episodes: EpisodeSummary[];
+  /** Every episode the evaluation yields per lease (a stored one missing was paid). */
+  evaluatedEpisodes: { leaseId: string; today: string; episodes: number[] }[];
+  /** Leases that draft a message now: their pay links are looked up before rendering. */
+  wantLinks: { leaseId: string; email: string | null }[];
+}
+
+/** The evaluation, and its planned items rendered with the pay links found meanwhile. */
+export interface EvaluatedBatch {
+  result: BatchEvaluation;
+  render(links: ReadonlyMap<string, string>): PlannedItem[];
+}
+
+export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): EvaluatedBatch {
+  const { policies, policyHash, nowMs } = frame;
+  const now = new Date(nowMs).toISOString();
+  const todayIn = (timezone: string) => epochToLocal(nowMs, timezone).date;
+  const previous = new Map(batch.previous.map((t) => [t.leaseId, t]));
+  const result: BatchEvaluation = {
+    states: [],
+    unmatched: [],
+    changes: [],
+    evaluated: 0,
+    cancels: [],
+    closed: new Map(),
+    episodes: [],
+    evaluatedEpisodes: [],
+    wantLinks: [],
+  };
+
+  for (const s of batch.settled) {
+    const today = todayIn(s.timezone);
+    const prev = previous.get(s.leaseId);
+    const snapshot = settledSnapshot(s, today);
+    result.changes.push(...changesSince(prev, today, snapshot));
+    result.states.push({
+      leaseId: s.leaseId,
+      trackingFrom: prev?.trackingFrom ?? today,
+      nextDueAt: new Date(settledWake(s, today)).toISOString(),
+      readiness: 'current',
+      readinessReason: null,
+      inputHash: policyHash,
+      snapshot: JSON.stringify(snapshot),
+    });
+    result.evaluated++;
+  }
+
+  const { inputs, extras } = batch.loaded
+    ? leaseInputs(batch.loaded, policies)
+    : { inputs: [], extras: { unmatched: [] as string[] } };
+  result.unmatched.push(...extras.unmatched);
+  for (const leaseId of extras.unmatched)
+    result.states.push({
+      leaseId,
+      trackingFrom: previous.get(leaseId)?.trackingFrom ?? now.slice(0, 10),
+      nextDueAt: null,
+      readiness: 'blocked',
+      readinessReason: 'no_policy',
+      inputHash: policyHash,
+      snapshot: null,
+    });
+
+  const toRender: { input: LeaseInput; items: PlannedItem[] }[] = [];
+  for (const fresh of inputs) {
+    // R8 stale_ledger: derived from the source's lastSyncAt, never stored.
+    const input = withStaleLedgerHold(fresh, batch.loaded?.sources ?? [], nowMs);
+    const today = todayIn(input.property.timezone);
+    const prev = previous.get(input.lease.id);
+    const from = prev?.trackingFrom ?? today;
+    const timeline = evaluateLease(input, { from, to: addDays(today, HORIZON_DAYS) });
+    const pastDueAt = (d: string) => storedPastDue(input, d);
+    const plan = planItems(timeline, nowMs, today, pastDueAt);
+    // Look again when the plan changes on its own: the next scheduled action, or the
+    // start of a later day on which a case opens or closes or dated data takes effect.
+    let wake =
+      plan.nextDueAt === null
+        ? localToEpoch(addDays(today, HORIZON_DAYS), 0, input.property.timezone)
+        : Date.parse(plan.nextDueAt);
+    const later = firstDateAfter(today, input, timeline.episodes);
+    if (later !== null) wake = Math.min(wake, localToEpoch(later, 0, input.property.timezone));
+    // SPEC 5: readiness gates drafts. `review` still drafts, always for a human; the
+    // other exception states hold drafts back until they clear (looked at again daily).
+    const facts = leaseFactsOn(input, today);
+    const readiness = leaseReadiness(input, today, {
+      facts,
+      ...(prev?.reportedBalanceCents != null
+        ? { reportedBalanceCents: prev.reportedBalanceCents }
+        : {}),
+    });
+    const gate = gateItems(plan.items, readiness.state);
+    if (gate.withheld > 0)
+      wake = Math.min(wake, localToEpoch(addDays(today, 1), 0, input.property.timezone));
+    // A stale ledger ends with a sync, which need not change the lease: look again soon.
+    if (input !== fresh) wake = Math.min(wake, nowMs + STALE_RECHECK_MS);
+    const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
+    toRender.push({ input, items: gate.items });
+    if (gate.items.some((it) => it.type === 'message' && it.status !== 'skipped'))
+      result.wantLinks.push({
+        leaseId: input.lease.id,
+        email: input.contacts.find((c) => c.email)?.email ?? null,
+      });
+    const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
+    result.changes.push(...changesSince(prev, today, snapshot));
+    result.cancels.push(...plan.cancelled);
+    if (plan.closedEpisodes.length > 0)
+      result.closed.set(
+        input.lease.id,
+        new Map(plan.closedEpisodes.map((e) => [e.episode, e.outcome])),
+      );
+    for (const e of timeline.episodes) if (e.opened <= today) result.episodes.push(e);
+    result.evaluatedEpisodes.push({
+      leaseId: input.lease.id,
+      today,
+      episodes: timeline.episodes.map((e) => e.episode),
+    });
+    result.states.push({
+      leaseId: input.lease.id,
+      trackingFrom: from,
+      nextDueAt,
+      readiness: readiness.state,
+      readinessReason: readiness.reasons.map((r) => r.code).join(',') || null,
+      inputHash: policyHash,
+      snapshot: JSON.stringify(snapshot),
+    });
+    result.evaluated++;
+  }
+
+  return {
+    result,
+    render: (links) =>
+      toRender.flatMap((r) => renderMessages(r.input, r.items, links.get(r.input.lease.id))),
+  };
+}
+
+/** The first local date after `today` on which an episode opens or closes or data takes effect. */
+function firstDateAfter(
+  today: string,
+  input: LeaseInput,
+  episodes: readonly EpisodeSummary[],
+): string | null {
+  let first: string | null = null;
+  const consider = (d: string | null | undefined) => {
+    if (d && d > today && (first === null || d < first)) first = d;
+  };
+  for (const e of episodes) {
+    consider(e.opened);
+    consider(e.closed);
+  }
+  for (const e of input.ledger) consider(e.date);
+  for (const e of input.events) consider(e.date);
+  return first;
+}
+
+/** What changed for one lease since the snapshot the previous scan stored. */
+function changesSince(
+  prev: LeaseToEvaluate | undefined,
+  today: string,
+  snapshot: LeaseSnapshot,
+): Change[] {
+  const before = prev?.snapshot ? (JSON.parse(prev.snapshot) as LeaseSnapshot) : null;
+  const prevAt = before ? (prev?.trackingFrom ?? today) : today;
+  return whatChanged(runSnapshot(prevAt, before ? [before] : []), runSnapshot(today, [snapshot]));
+}
+
+/** A settled lease's snapshot, from the aggregate alone (no payment detail: `summaryOf`). */
+function settledSnapshot(s: SettledLease, today: string): LeaseSnapshot {
+  return {
+    leaseId: s.leaseId,
+    pastDueCents: 0,
+    balanceCents: s.balanceCents,
+    openEpisode: null,
+    holds: [],
+    replyIds: [],
+    promises: [],
+    readiness: 'current',
+    summaryOf: today,
+  };
+}
+
+/**
+ * When a settled lease can next change on its own: the day a dated entry takes effect, or
+ * the day after a charge on the ledger falls due; otherwise at the end of the horizon.
+ */
+function settledWake(s: SettledLease, today: string): number {
+  const dates = [s.nextEntryDate, s.nextDueDate === null ? null : addDays(s.nextDueDate, 1)]
+    .filter((d): d is string => d !== null && d > today)
+    .sort();
+  return localToEpoch(dates[0] ?? addDays(today, HORIZON_DAYS), 0, s.timezone);
+}
+
+/** States whose drafts wait until they clear (SPEC 5); tasks and restores always go. */
+const WITHHOLDING = new Set([
+  'hold',
+  'disputed',
+  'recent_payment',
+  'payment_plan',
+  'credit_ambiguous',
+  'blocked',
+]);
+
+export function gateItems(
+  items: readonly PlannedItem[],
+  state: string,
+): { items: PlannedItem[]; withheld: number } {
+  const out: PlannedItem[] = [];
+  let withheld = 0;
+  for (const it of items) {
+    const exempt = it.status === 'skipped' || it.type === 'task' || it.stage.startsWith('$');
+    if (!exempt && WITHHOLDING.has(state)) {
+      withheld++;
+      continue;
+    }
+    if (!exempt && state === 'review' && it.approvalsRequired === 0)
+      out.push({
+        ...it,
+        status: 'draft',
+        approvalsRequired: 1,
+        payload: { ...it.payload, review: true },
+      });
+    else out.push(it);
+  }
+  return { items: out, withheld };
+}
