@@ -11,10 +11,16 @@
  * Errors are RFC 9457 problem+json everywhere; logs are pino JSON with secrets redacted.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { AuthPort } from '../app/ports/auth.js';
 import type { Clock } from '../app/ports/clock.js';
 import type { HealthPort, MetricsPort } from '../app/ports/health.js';
+import type { WebhookInboxOptions } from '../app/drain-webhook-inbox.js';
 import type { WebhookEventStore, WebhookRegistry } from '../app/ports/webhooks.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
@@ -36,8 +42,10 @@ export interface AppDeps {
   metrics: MetricsPort;
   /** The connectors that accept webhooks (looked up per request: later additions count). */
   webhooks: WebhookRegistry;
-  /** Provider event ids already received. */
+  /** Provider event ids already received, and the inbox of events not handled yet. */
   webhookEvents: WebhookEventStore;
+  /** When webhook events are handled after their answer, and how they are retried. */
+  webhookInbox?: WebhookInboxOptions;
   auth: AuthPort;
   clock: Clock;
   /** JSON logs (level, stream); false or absent: no logs. */
@@ -61,9 +69,39 @@ export interface AppDeps {
   unsubscribe?: UnsubscribeOptions;
 }
 
+/** A provider's webhook delivery (its route, whatever the connector). */
+const isWebhookPost = (request: FastifyRequest) =>
+  request.method === 'POST' && request.routeOptions.url === '/webhooks/:connector';
+
+/**
+ * Fastify's lines for each request, except that a webhook delivery answered 2xx logs them
+ * at debug: providers may post thousands a second, and the webhook inbox keeps a record of
+ * each event. A webhook answered otherwise gets its completion line at info, with the
+ * request.
+ */
+class RequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (!isWebhookPost(request)) return super.incomingRequest(request, reply);
+    if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error || !isWebhookPost(request) || this.isLogDisabled(request))
+      return super.requestCompleted(error, request, reply);
+    const fields = { res: reply, responseTime: reply.elapsedTime };
+    if (reply.statusCode < 300) reply.log.debug(fields, 'request completed');
+    else reply.log.info({ req: request, ...fields }, 'request completed');
+  }
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ? loggerOptions(deps.logger) : false,
+    logController: new RequestLogs(),
     genReqId: () => randomUUID(),
     // Trailing slashes and duplicate slashes name the same route.
     // Outbox keys and signed hand-off links are longer than the default 100 characters.
@@ -86,18 +124,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = createMetrics(deps.metrics, {
     processMetrics: deps.processMetrics,
     ...(deps.dispatch ? { dispatch: deps.dispatch } : {}),
+    webhookInbox: () => deps.webhookEvents.inboxCounts(),
   });
   await app.register(opsRoutes, {
     health: deps.health,
     metrics,
     clock: deps.clock,
-    readiness: deps.readiness,
+    readiness: { ...deps.readiness, webhookInbox: () => deps.webhookEvents.inboxCounts() },
   });
   await app.register(webhookRoutes, {
     registry: deps.webhooks,
     events: deps.webhookEvents,
     clock: deps.clock,
     publicUrl: deps.publicUrl,
+    ...(deps.webhookInbox ? { inbox: deps.webhookInbox } : {}),
   });
   if (deps.unsubscribe) await app.register(unsubscribeRoutes, deps.unsubscribe);
   await app.register(docsRoutes, { routes, publicUrl: deps.publicUrl });

@@ -8,7 +8,9 @@
  *   `arrears_dispatch_failures_total{connector}` counter: dispatches since the last scrape;
  * - `arrears_scan_duration_seconds` histogram: scans finished since the last scrape;
  * - `arrears_last_scan_finished_timestamp_seconds` gauge (alert when older than a day);
- * - `arrears_metrics_source_up` gauge: 0 when the sample could not be read.
+ * - `arrears_metrics_source_up` gauge: 0 when the sample could not be read;
+ * - `arrears_webhook_inbox_events{state}` gauge: webhook events stored but not handled,
+ *   `queued` (the inbox depth), `claimed` (being handled) and `failed` (need a human).
  *
  * With a dispatcher in the same process (`dispatch`, outbox/dispatch-metrics.ts), also:
  *
@@ -19,6 +21,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DispatchObservation, MetricsPort } from '../app/ports/health.js';
+import type { WebhookInboxCounts } from '../app/ports/webhooks.js';
 
 /** A dispatcher running in this process, read at each scrape. */
 export interface DispatchSource {
@@ -36,7 +39,12 @@ export interface AppMetrics {
 
 export function createMetrics(
   port: MetricsPort,
-  options: { processMetrics?: boolean; dispatch?: DispatchSource } = {},
+  options: {
+    processMetrics?: boolean;
+    dispatch?: DispatchSource;
+    /** The webhook inbox's counts, read at each scrape. */
+    webhookInbox?: () => Promise<WebhookInboxCounts>;
+  } = {},
 ): AppMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
@@ -85,6 +93,13 @@ export function createMetrics(
     registers: [registry],
   });
 
+  const inboxEvents = new Gauge({
+    name: 'arrears_webhook_inbox_events',
+    help: 'Webhook events stored but not handled, by state (queued: the inbox depth; failed: need a human).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+  });
+
   function observe(dispatches: readonly DispatchObservation[]): void {
     for (const d of dispatches) {
       dispatchLatency.observe({ connector: d.connector }, d.latencySeconds);
@@ -104,8 +119,21 @@ export function createMetrics(
     observe(source.drain());
   }
 
+  async function applyInbox(): Promise<unknown> {
+    if (!options.webhookInbox) return undefined;
+    try {
+      const counts = await options.webhookInbox();
+      for (const [state, n] of Object.entries(counts)) inboxEvents.set({ state }, n);
+      return undefined;
+    } catch (error) {
+      inboxEvents.reset();
+      return error;
+    }
+  }
+
   async function apply(): Promise<unknown> {
     applyDispatch();
+    const inboxError = await applyInbox();
     try {
       const sample = await port.collect();
       outboxItems.reset();
@@ -113,8 +141,8 @@ export function createMetrics(
       observe(sample.dispatches);
       for (const s of sample.scans) scanDuration.observe(s.durationSeconds);
       lastScan.set(sample.lastScanFinishedAt ? Date.parse(sample.lastScanFinishedAt) / 1000 : 0);
-      sourceUp.set(1);
-      return undefined;
+      sourceUp.set(inboxError === undefined ? 1 : 0);
+      return inboxError;
     } catch (error) {
       // A stale queue depth would mislead: drop it, and say the source is down.
       outboxItems.reset();

@@ -2,7 +2,8 @@
  * `/readyz` (SPEC 10): ready when the database answers, its migrations are current and a
  * scan finished within the last 26 hours; otherwise not ready, naming each failing check.
  * Alerts that do not make the server unready are warnings: no scan has completed today
- * (in `timeZone`), outbox items sitting in `failed` or `unknown`.
+ * (in `timeZone`), outbox items sitting in `failed` or `unknown`, webhook events that
+ * failed for good in the inbox.
  */
 import type { HealthPort } from '../app/ports/health.js';
 
@@ -17,6 +18,8 @@ export interface ReadinessOptions {
   timeZone?: string;
   /** Each check gives up after this long (a stuck pool must not hang the probe). */
   checkTimeoutMs?: number;
+  /** The webhook inbox's counts: its `failed` events are a warning. */
+  webhookInbox?: () => Promise<{ failed: number }>;
   /** Told each error a check met; the report itself only says which check failed. */
   onError?: (check: string, error: unknown) => void;
 }
@@ -29,7 +32,12 @@ export interface ReadinessCheck {
 export type CheckName = 'database' | 'migrations' | 'scan';
 
 export interface ReadinessWarning {
-  code: 'no_scan_today' | 'outbox_failed' | 'outbox_unknown' | 'outbox_unreadable';
+  code:
+    | 'no_scan_today'
+    | 'outbox_failed'
+    | 'outbox_unknown'
+    | 'outbox_unreadable'
+    | 'webhook_inbox_failed';
   message: string;
   count?: number;
 }
@@ -75,10 +83,12 @@ export async function checkReadiness(
     migrations = { ok: false, detail: skipped, pending: [] };
     scan = { ok: false, detail: skipped, lastFinishedAt: null, ageSeconds: null, maxAgeSeconds };
   } else {
-    const [pending, last, counts] = await Promise.all([
+    const inbox = options.webhookInbox;
+    const [pending, last, counts, inboxCounts] = await Promise.all([
       run('the migrations', () => health.pendingMigrations()),
       run('the last scan', () => health.lastScanFinishedAt()),
       run('the outbox', () => health.outboxCounts()),
+      inbox ? run('the webhook inbox', inbox) : undefined,
     ]);
     migrations = !pending.ok
       ? { ok: false, detail: `cannot read the migrations: ${pending.error}`, pending: [] }
@@ -121,6 +131,13 @@ export async function checkReadiness(
             message: `${count} outbox item${count === 1 ? '' : 's'} ${count === 1 ? 'is' : 'are'} \`${status}\` and need${count === 1 ? 's' : ''} a human (\`arrears outbox --status ${status}\`)`,
           });
       }
+    const failedEvents = inboxCounts?.ok ? inboxCounts.value.failed : 0;
+    if (failedEvents > 0)
+      warnings.push({
+        code: 'webhook_inbox_failed',
+        count: failedEvents,
+        message: `${failedEvents} webhook event${failedEvents === 1 ? '' : 's'} failed every attempt and need${failedEvents === 1 ? 's' : ''} a human (\`webhook_events\` in state \`failed\`, with \`last_error\`)`,
+      });
   }
 
   const checks = { database, migrations, scan };

@@ -1,11 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  createMemoryWebhookEventStore,
   createWebhookRegistry,
   registerWebhookConnector,
   type WebhookConnector,
   type WebhookEvent,
+  type WebhookEventStore,
   type WebhookResponse,
 } from '../app/ports/webhooks.js';
 import { buildApp, type AppDeps } from './app.js';
@@ -23,6 +25,8 @@ function hmacConnector(
     secret?: string | null;
     respond?: (e: WebhookEvent) => WebhookResponse | void;
     fail?: () => boolean;
+    /** Opts in to deferred handling, answering this (undefined: the default JSON). */
+    deferred?: () => WebhookResponse | undefined;
   } = {},
 ) {
   const handled: WebhookEvent[] = [];
@@ -48,6 +52,7 @@ function hmacConnector(
       handled.push(event);
       return options.respond?.(event);
     },
+    ...(options.deferred ? { deferredResponse: options.deferred } : {}),
   };
   return { connector, handled };
 }
@@ -322,5 +327,224 @@ describe('POST /webhooks/:connector', () => {
       'not a connector id',
     );
     expect(registry.list().map((c) => c.id)).toEqual(['hmactest']);
+  });
+});
+
+/**
+ * A memory store whose drainer finds nothing until `open()`: events stay `queued` while
+ * the test looks at them.
+ */
+function gatedStore() {
+  const store = createMemoryWebhookEventStore();
+  let open = false;
+  const gated: WebhookEventStore = {
+    ...store,
+    claimQueued: (connectors, at, limit) =>
+      open ? store.claimQueued(connectors, at, limit) : Promise.resolve([]),
+  };
+  return { store, gated, open: () => (open = true) };
+}
+
+describe('POST /webhooks/:connector: the inbox', () => {
+  const url = '/webhooks/hmactest';
+  const post = (target: FastifyInstance, eventId: string, body = `{"id":"${eventId}"}`) =>
+    target.inject({
+      method: 'POST',
+      url,
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer not-for-the-inbox',
+        cookie: 'session=also-not',
+        ...signedHeaders(url, body, eventId),
+      },
+      payload: body,
+    });
+
+  it('handles inline while quiet: the effect is there when the answer comes', async () => {
+    const { connector, handled } = hmacConnector({ deferred: () => undefined });
+    const store = createMemoryWebhookEventStore();
+    const { app } = await start([connector], { webhookEvents: store });
+    const r = await post(app, 'q1');
+    expect(r.json()).toEqual({ received: true, duplicate: false, eventId: 'q1' });
+    expect(handled.map((e) => e.eventId)).toEqual(['q1']);
+    // Handled: its request is no longer kept.
+    expect(store.rows.get(JSON.stringify(['hmactest', 'q1']))).toMatchObject({
+      state: 'handled',
+      request: null,
+    });
+  });
+
+  it('under load an event is stored, then acknowledged; a duplicate while queued is a duplicate', async () => {
+    const { connector, handled } = hmacConnector({ deferred: () => undefined });
+    const { store, gated, open } = gatedStore();
+    const { app } = await start([connector], {
+      webhookEvents: gated,
+      webhookInbox: { inlineLimit: 0 },
+    });
+    const r = await post(app, 'd1');
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ received: true, duplicate: false, eventId: 'd1', queued: true });
+    const row = store.rows.get(JSON.stringify(['hmactest', 'd1']))!;
+    expect(row).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(row.request!.rawBody.toString()).toBe('{"id":"d1"}');
+    expect(row.request!.url).toBe(`${PUBLIC}${url}`);
+    expect(row.request!.headers).toMatchObject({ 'x-event-id': 'd1' });
+    // Credentials are never kept.
+    expect(Object.keys(row.request!.headers)).not.toContain('authorization');
+    expect(Object.keys(row.request!.headers)).not.toContain('cookie');
+    expect(handled).toEqual([]);
+
+    const again = await post(app, 'd1');
+    expect(again.json()).toEqual({ received: true, duplicate: true, eventId: 'd1' });
+    expect(await store.inboxCounts()).toEqual({ queued: 1, claimed: 0, failed: 0 });
+    open();
+    await post(app, 'd2'); // wakes the drainer
+    await vi.waitFor(() => expect(handled.map((e) => e.eventId)).toEqual(['d1', 'd2']));
+    await vi.waitFor(async () =>
+      expect(await store.inboxCounts()).toEqual({ queued: 0, claimed: 0, failed: 0 }),
+    );
+    expect(store.rows.get(JSON.stringify(['hmactest', 'd1']))!.request).toBeNull();
+  });
+
+  it('under load (limit 0) every event is acknowledged, then applied once each', async () => {
+    const { connector, handled } = hmacConnector({ deferred: () => undefined });
+    const store = createMemoryWebhookEventStore();
+    const { app } = await start([connector], {
+      webhookEvents: store,
+      webhookInbox: { inlineLimit: 0, batchSize: 4 },
+    });
+    const ids = Array.from({ length: 20 }, (_, i) => `load-${String(i).padStart(2, '0')}`);
+    const answers = await Promise.all(ids.map((id) => post(app, id)));
+    expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+    await vi.waitFor(() => expect(handled).toHaveLength(20));
+    expect(handled.map((e) => e.eventId).sort()).toEqual(ids);
+    // The connector gets the request as it came: raw bytes, parsed body, URL, headers.
+    const first = handled.find((e) => e.eventId === 'load-00')!;
+    expect(first.rawBody.toString()).toBe('{"id":"load-00"}');
+    expect(first.body).toEqual({ id: 'load-00' });
+    expect(first).toMatchObject({ url: `${PUBLIC}${url}`, receivedAt: '2026-10-06T16:00:00.000Z' });
+    expect(first.headers['content-type']).toBe('application/json');
+    // Replays after the drain are duplicates, never handled again.
+    for (const id of ids.slice(0, 3))
+      expect((await post(app, id)).json()).toMatchObject({ duplicate: true });
+    expect(handled).toHaveLength(20);
+  });
+
+  it("a deferring connector's own answer is sent at once (TwiML for Twilio)", async () => {
+    const { connector, handled } = hmacConnector({
+      deferred: () => ({ contentType: 'text/xml', body: '<Response/>' }),
+    });
+    const { app } = await start([connector], { webhookInbox: { inlineLimit: 0 } });
+    const r = await post(app, 'x1');
+    expect(r.headers['content-type']).toContain('text/xml');
+    expect(r.body).toBe('<Response/>');
+    await vi.waitFor(() => expect(handled).toHaveLength(1));
+  });
+
+  it('a connector that does not opt in is handled inline even under load', async () => {
+    const { connector, handled } = hmacConnector();
+    const { app } = await start([connector], { webhookInbox: { inlineLimit: 0 } });
+    const r = await post(app, 'n1');
+    expect(r.json()).toEqual({ received: true, duplicate: false, eventId: 'n1' });
+    expect(handled).toHaveLength(1);
+  });
+
+  it('a failing deferred handling is retried, then stays failed with its error; readyz and metrics say so', async () => {
+    let calls = 0;
+    const { connector, handled } = hmacConnector({
+      deferred: () => undefined,
+      fail: () => ++calls > 0,
+    });
+    const store = createMemoryWebhookEventStore();
+    const { app } = await start([connector], {
+      webhookEvents: store,
+      webhookInbox: { inlineLimit: 0, maxAttempts: 3, retryDelayMs: () => 0 },
+    });
+    expect((await post(app, 'f1')).json()).toMatchObject({ queued: true });
+    const key = JSON.stringify(['hmactest', 'f1']);
+    await vi.waitFor(() => expect(store.rows.get(key)!.state).toBe('failed'));
+    expect(calls).toBe(3);
+    expect(handled).toEqual([]);
+    expect(store.rows.get(key)).toMatchObject({ attempts: 3, lastError: 'handler failed' });
+    // Kept (with its request) for a human; a redelivery is a duplicate, not handled again.
+    expect(store.rows.get(key)!.request).not.toBeNull();
+    expect((await post(app, 'f1')).json()).toMatchObject({ duplicate: true });
+    expect(calls).toBe(3);
+
+    const ready = (await app.inject({ url: '/readyz' })).json<{ warnings: { code: string }[] }>();
+    expect(ready.warnings).toContainEqual(
+      expect.objectContaining({ code: 'webhook_inbox_failed', count: 1 }),
+    );
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('arrears_webhook_inbox_events{state="failed"} 1');
+    expect(metrics).toContain('arrears_webhook_inbox_events{state="queued"} 0');
+  });
+
+  it('a failing deferred handling that recovers is applied once', async () => {
+    let calls = 0;
+    const { connector, handled } = hmacConnector({
+      deferred: () => undefined,
+      fail: () => ++calls < 3,
+    });
+    const store = createMemoryWebhookEventStore();
+    const { app } = await start([connector], {
+      webhookEvents: store,
+      webhookInbox: { inlineLimit: 0, retryDelayMs: () => 0 },
+    });
+    await post(app, 'r1');
+    await vi.waitFor(() => expect(handled).toHaveLength(1));
+    expect(store.rows.get(JSON.stringify(['hmactest', 'r1']))).toMatchObject({
+      state: 'handled',
+      attempts: 3,
+      request: null,
+    });
+  });
+
+  it("logs a delivery answered 2xx at debug only; a refused one's completion at info", async () => {
+    const lines: { level: number; msg: string; res?: { statusCode: number } }[] = [];
+    const { connector } = hmacConnector({ deferred: () => undefined });
+    const { app } = await start([connector], {
+      logger: {
+        level: 'info',
+        stream: { write: (line: string) => void lines.push(JSON.parse(line) as never) },
+      },
+    });
+    await post(app, 'log1');
+    expect(lines.filter((l) => /request/.test(l.msg))).toEqual([]);
+    const forged = await app.inject({
+      method: 'POST',
+      url,
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': 'sha256=00',
+        'x-event-id': 'x',
+      },
+      payload: '{}',
+    });
+    expect(forged.statusCode).toBe(401);
+    expect(lines.find((l) => l.msg === 'request completed')).toMatchObject({
+      level: 30,
+      res: { statusCode: 401 },
+    });
+    // Other routes keep both lines at info.
+    await app.inject({ url: '/api/v1/openapi.json' });
+    expect(lines.filter((l) => l.msg === 'incoming request')).toHaveLength(1);
+  });
+
+  it('a queued event survives a restart: the next app drains it', async () => {
+    const first = hmacConnector({ deferred: () => undefined });
+    const { store, gated } = gatedStore();
+    const { app: before } = await start([first.connector], {
+      webhookEvents: gated,
+      webhookInbox: { inlineLimit: 0 },
+    });
+    expect((await post(before, 's1')).json()).toMatchObject({ queued: true });
+    await before.close();
+    expect(first.handled).toEqual([]);
+
+    const second = hmacConnector({ deferred: () => undefined });
+    await start([second.connector], { webhookEvents: store });
+    await vi.waitFor(() => expect(second.handled.map((e) => e.eventId)).toEqual(['s1']));
+    expect(second.handled[0]!.body).toEqual({ id: 's1' });
   });
 });

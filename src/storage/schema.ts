@@ -512,16 +512,33 @@ export interface ApiTokensTable {
   revoked_at: InstantText | null;
 }
 
-/** Provider event ids received per connector (0003): a replayed webhook is a no-op. */
+/**
+ * Provider event ids received per connector (0003): a replayed webhook is a no-op. Also the
+ * inbox of events stored but not handled yet (0017).
+ */
 export interface WebhookEventsTable {
   org_id: string;
   connector: string;
   event_id: string;
   received_at: InstantText;
-  /** When the current handling started (a stale claim is taken over). */
+  /** When the current handling started (a stale claim is taken over); queued: received. */
   claimed_at: InstantText;
-  /** Null while being handled. */
+  /** Null until handled. */
   handled_at: InstantText | null;
+  /** `queued`, `claimed`, `handled` or `failed`. */
+  state: Generated<string>;
+  /** The body as received, until handled (null for connectors that never defer). */
+  body: Buffer | null;
+  /** The request headers (JSON, no Authorization or Cookie), until handled. */
+  headers: JsonText | null;
+  /** The public URL the provider called, until handled. */
+  url: string | null;
+  /** Handlings started. */
+  attempts: Generated<number>;
+  /** A queued event is not taken before this (a retry's backoff). */
+  available_at: InstantText | null;
+  /** Why the last handling failed (the error message, never the body). */
+  last_error: string | null;
 }
 
 export interface Schema {

@@ -80,6 +80,15 @@ export interface WebhookConnector {
    * `{duplicate: true}` JSON (Twilio reads the answer as TwiML during a call).
    */
   duplicateResponse?(request: InboundWebhookRequest): WebhookResponse | undefined;
+  /**
+   * Opts the connector in to deferred handling: under load the router stores a verified
+   * event and answers this at once, and the inbox drainer hands the event to `handle` later
+   * (undefined: the default `{received: true, eventId}`). Only for a connector whose answer
+   * never depends on what handling does, and whose URL and headers carry no secret (they
+   * are stored with the body until the event is handled; Authorization and Cookie never
+   * are); without it every event is handled before the answer.
+   */
+  deferredResponse?(request: InboundWebhookRequest): WebhookResponse | undefined;
 }
 
 export interface WebhookRegistry {
@@ -121,46 +130,228 @@ export function registerWebhookConnector(
 
 /**
  * The outcome of claiming an event id: `claimed` (handle it, then `complete` or `release`
- * with the token), `duplicate` (handled before), `in_progress` (another request is
- * handling it right now; the provider should retry later).
+ * with the token), `queued` (stored for the drainer: acknowledge it), `duplicate` (received
+ * before: handled, queued or failed), `in_progress` (another request is handling it right
+ * now; the provider should retry later).
  */
 export type WebhookClaim =
-  { status: 'claimed'; token: string } | { status: 'duplicate' } | { status: 'in_progress' };
+  | { status: 'claimed'; token: string }
+  | { status: 'queued' }
+  | { status: 'duplicate' }
+  | { status: 'in_progress' };
 
-/** The provider event ids seen, per connector. */
-export interface WebhookEventStore {
-  /** Claims `(connector, eventId)`; a claim older than the store's stale limit is taken over. */
-  claim(connector: string, eventId: string, at: string): Promise<WebhookClaim>;
-  /** Marks the claimed event handled: later deliveries are duplicates. */
-  complete(connector: string, eventId: string, token: string, at: string): Promise<void>;
-  /** Gives a claim back after a failed handling, so the provider's retry is handled. */
-  release(connector: string, eventId: string, token: string): Promise<void>;
+/**
+ * What `handle` needs to run later, kept in the inbox until the event is handled. The
+ * headers never include Authorization or Cookie (`storableHeaders`).
+ */
+export interface StoredWebhookRequest {
+  rawBody: Buffer;
+  headers: Record<string, string | string[]>;
+  url: string;
 }
 
+export interface WebhookClaimOptions {
+  /** Kept with the event so it can be handled later (a deferrable connector's events). */
+  request?: StoredWebhookRequest;
+  /** Store it `queued` for the drainer instead of claiming it for handling now. */
+  queue?: boolean;
+}
+
+/** An event the drainer claimed: handle it, then `complete` or `fail` with the token. */
+export interface QueuedWebhookEvent {
+  connector: string;
+  eventId: string;
+  receivedAt: string;
+  token: string;
+  /** Handlings started so far, this one included. */
+  attempts: number;
+  request: StoredWebhookRequest;
+}
+
+/** Events in the inbox that are not handled, by state. */
+export interface WebhookInboxCounts {
+  queued: number;
+  claimed: number;
+  failed: number;
+}
+
+/** The provider event ids seen per connector, and the inbox of events still to handle. */
+export interface WebhookEventStore {
+  /**
+   * Claims `(connector, eventId)` (or queues it, with `options.queue`); a claim older than
+   * the store's stale limit is taken over. Concurrent calls may share one write.
+   */
+  claim(
+    connector: string,
+    eventId: string,
+    at: string,
+    options?: WebhookClaimOptions,
+  ): Promise<WebhookClaim>;
+  /**
+   * Marks the claimed event handled (its stored request is forgotten): later deliveries are
+   * duplicates. `lazy`: nobody waits for it (the drainer's), so it may wait a moment to
+   * share the next write rather than cost a commit of its own.
+   */
+  complete(
+    connector: string,
+    eventId: string,
+    token: string,
+    at: string,
+    options?: { lazy?: boolean },
+  ): Promise<void>;
+  /** Gives a claim back after a failed handling, so the provider's retry is handled. */
+  release(connector: string, eventId: string, token: string): Promise<void>;
+  /**
+   * Claims up to `limit` stored events of these connectors, oldest first: queued ones due by
+   * `at`, and claims with a stored request older than the stale limit (a crashed handler's).
+   * Two processes never claim the same event.
+   */
+  claimQueued(
+    connectors: readonly string[],
+    at: string,
+    limit: number,
+  ): Promise<QueuedWebhookEvent[]>;
+  /**
+   * A claimed event's handling failed: queued again from `retryAt`, or `failed` for good
+   * (kept with its request and error for a human) when `retryAt` is null.
+   */
+  fail(
+    connector: string,
+    eventId: string,
+    token: string,
+    failure: { error: string; at: string; retryAt: string | null },
+  ): Promise<void>;
+  /** How many events are queued, claimed and failed now. */
+  inboxCounts(): Promise<WebhookInboxCounts>;
+}
+
+/** Request headers safe to keep in the inbox: everything but credentials. */
+export function storableHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !UNSTORED_HEADERS.has(name.toLowerCase())) kept[name] = value;
+  return kept;
+}
+
+const UNSTORED_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+]);
+
+type MemoryRow = {
+  state: 'queued' | 'claimed' | 'handled' | 'failed';
+  receivedAt: string;
+  claimedAt: string;
+  availableAt: string;
+  handledAt: string | null;
+  attempts: number;
+  lastError: string | null;
+  request: StoredWebhookRequest | null;
+};
+
 /** A WebhookEventStore in memory (tests, `demo`); same semantics as the stored one. */
-export function createMemoryWebhookEventStore(staleAfterMs = 5 * 60_000): WebhookEventStore {
-  const rows = new Map<string, { claimedAt: string; handledAt: string | null }>();
+export function createMemoryWebhookEventStore(
+  staleAfterMs = 5 * 60_000,
+): WebhookEventStore & { readonly rows: ReadonlyMap<string, Readonly<MemoryRow>> } {
+  const rows = new Map<string, MemoryRow>();
   const id = (connector: string, eventId: string) => JSON.stringify([connector, eventId]);
+  const stale = (row: MemoryRow, at: string) =>
+    Date.parse(row.claimedAt) <= Date.parse(at) - staleAfterMs;
+  const claimed = (connector: string, eventId: string, token: string) => {
+    const row = rows.get(id(connector, eventId));
+    return row?.state === 'claimed' && row.claimedAt === token ? row : undefined;
+  };
   return {
-    claim(connector, eventId, at) {
+    rows,
+    claim(connector, eventId, at, options = {}) {
       const key = id(connector, eventId);
       const row = rows.get(key);
-      if (row?.handledAt) return Promise.resolve({ status: 'duplicate' });
-      if (row && Date.parse(row.claimedAt) > Date.parse(at) - staleAfterMs)
-        return Promise.resolve({ status: 'in_progress' });
-      rows.set(key, { claimedAt: at, handledAt: null });
-      return Promise.resolve({ status: 'claimed', token: at });
+      if (row && row.state !== 'claimed') return Promise.resolve({ status: 'duplicate' });
+      if (row && !stale(row, at)) return Promise.resolve({ status: 'in_progress' });
+      if (row) {
+        Object.assign(row, { claimedAt: at, attempts: row.attempts + 1 });
+        return Promise.resolve({ status: 'claimed', token: at });
+      }
+      rows.set(key, {
+        state: options.queue ? 'queued' : 'claimed',
+        receivedAt: at,
+        claimedAt: at,
+        availableAt: at,
+        handledAt: null,
+        attempts: options.queue ? 0 : 1,
+        lastError: null,
+        request: options.request ?? null,
+      });
+      return Promise.resolve(
+        options.queue ? { status: 'queued' } : { status: 'claimed', token: at },
+      );
     },
     complete(connector, eventId, token, at) {
-      const row = rows.get(id(connector, eventId));
-      if (row && row.claimedAt === token) row.handledAt = at;
+      const row = claimed(connector, eventId, token);
+      if (row)
+        Object.assign(row, { state: 'handled', handledAt: at, request: null, lastError: null });
       return Promise.resolve();
     },
     release(connector, eventId, token) {
-      const key = id(connector, eventId);
-      const row = rows.get(key);
-      if (row && row.handledAt === null && row.claimedAt === token) rows.delete(key);
+      if (claimed(connector, eventId, token)) rows.delete(id(connector, eventId));
       return Promise.resolve();
+    },
+    claimQueued(connectors, at, limit) {
+      const due = [...rows.entries()]
+        .filter(([key, row]) => {
+          const [connector] = JSON.parse(key) as [string, string];
+          if (!connectors.includes(connector) || row.request === null) return false;
+          return row.state === 'queued'
+            ? row.availableAt <= at
+            : row.state === 'claimed' && stale(row, at);
+        })
+        // Stale claims first, then queued events; each oldest first, then by id.
+        .sort(([ka, a], [kb, b]) =>
+          a.state !== b.state
+            ? a.state === 'claimed'
+              ? -1
+              : 1
+            : a.receivedAt !== b.receivedAt
+              ? a.receivedAt < b.receivedAt
+                ? -1
+                : 1
+              : ka < kb
+                ? -1
+                : 1,
+        )
+        .slice(0, Math.max(0, limit));
+      return Promise.resolve(
+        due.map(([key, row]) => {
+          const [connector, eventId] = JSON.parse(key) as [string, string];
+          Object.assign(row, { state: 'claimed', claimedAt: at, attempts: row.attempts + 1 });
+          return {
+            connector,
+            eventId,
+            receivedAt: row.receivedAt,
+            token: at,
+            attempts: row.attempts,
+            request: row.request!,
+          };
+        }),
+      );
+    },
+    fail(connector, eventId, token, failure) {
+      const row = claimed(connector, eventId, token);
+      if (row)
+        Object.assign(row, {
+          state: failure.retryAt === null ? 'failed' : 'queued',
+          availableAt: failure.retryAt ?? failure.at,
+          lastError: failure.error,
+        });
+      return Promise.resolve();
+    },
+    inboxCounts() {
+      const counts: WebhookInboxCounts = { queued: 0, claimed: 0, failed: 0 };
+      for (const row of rows.values()) if (row.state !== 'handled') counts[row.state]++;
+      return Promise.resolve(counts);
     },
   };
 }

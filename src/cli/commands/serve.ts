@@ -6,7 +6,10 @@
  * Logs are JSON lines on stdout; messages for the operator go to stderr. Environment:
  * `ARREARS_PUBLIC_URL` (the base URL providers call, for URL-signed webhooks),
  * `ARREARS_LOG_LEVEL` (trace, debug, info (default), warn, error, fatal, silent),
- * `ARREARS_ORG` (the organisation health and webhooks are for; default `default`).
+ * `ARREARS_ORG` (the organisation health and webhooks are for; default `default`),
+ * `ARREARS_WEBHOOK_INLINE_LIMIT` (a webhook event is handled before its answer while at
+ * most this many are in hand; beyond, the events of connectors that allow it are answered
+ * once stored and handled shortly after; default 8, 0: always).
  */
 import type { Command } from 'commander';
 import { optOutByLink } from '../../app/opt-out-by-link.js';
@@ -73,7 +76,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
       '\nEnvironment: ARREARS_PUBLIC_URL (base URL providers call, e.g. https://arrears.example.com),\n' +
         'ARREARS_LOG_LEVEL (default info), ARREARS_ORG (default `default`),\n' +
         'ARREARS_UNSUBSCRIBE_SECRET (signs the one-click unsubscribe links of e-mail),\n' +
-        'ARREARS_SANDBOX_WEBHOOK_SECRET (signs /webhooks/sandbox-sms and /webhooks/sandbox-email).\n' +
+        'ARREARS_SANDBOX_WEBHOOK_SECRET (signs /webhooks/sandbox-sms and /webhooks/sandbox-email),\n' +
+        'ARREARS_WEBHOOK_INLINE_LIMIT (webhooks handled before answering while at most this many are in hand; default 8).\n' +
         'Logs are JSON lines on stdout. SIGTERM or SIGINT stops the server gracefully.\n',
     )
     .action(async (opts: ServeOptions) => {
@@ -142,6 +146,7 @@ export async function serverAppFor(rt: Runtime, o: ServerOptions) {
       ...API_V1_ROUTES,
     ],
     webhookEvents: createWebhookEventsRepo(rt.db, rt.orgId),
+    ...webhookInboxFor(rt),
     auth: { ...createApiTokenAuth(rt.db), sessions },
     session: {
       sessions,
@@ -158,6 +163,20 @@ export async function serverAppFor(rt: Runtime, o: ServerOptions) {
     ...(o.dispatch ? { dispatch: o.dispatch } : {}),
     ...unsubscribeFor(rt),
   });
+}
+
+/** `ARREARS_WEBHOOK_INLINE_LIMIT`, when set: how many webhook events are handled inline. */
+function webhookInboxFor(rt: Runtime): Pick<AppDeps, 'webhookInbox'> {
+  const raw = rt.env.ARREARS_WEBHOOK_INLINE_LIMIT?.trim();
+  if (!raw) return {};
+  if (!/^\d+$/.test(raw))
+    throw new InputError([
+      {
+        path: 'ARREARS_WEBHOOK_INLINE_LIMIT',
+        message: `\`${raw}\` is not a whole number; use e.g. 8 (0: defer whenever allowed)`,
+      },
+    ]);
+  return { webhookInbox: { inlineLimit: Number(raw) } };
 }
 
 /** The legal hand-off's expiring links, when ARREARS_LEGALZOOM_LINK_SECRET signs them. */

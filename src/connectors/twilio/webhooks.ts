@@ -9,7 +9,9 @@
  * signs inconsistently with and without an explicit default port, so both are accepted, as
  * the official SDK does. A JSON body instead carries `bodySHA256` in the URL: the URL alone
  * is signed and the body must hash to it. There is no timestamp, so replays are caught by
- * the router's dedupe on the event id.
+ * the router's dedupe on the event id. Twilio's answers never depend on handling (TwiML
+ * from the request alone), so under load a callback is answered once stored and handled by
+ * the inbox drainer after (`deferredResponse`).
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -37,7 +39,11 @@ type Params = URLSearchParams | Readonly<Record<string, string>>;
 function grouped(params: Params, distinct: boolean): [string, string[]][] {
   const byName = new Map<string, string[]>();
   const entries = params instanceof URLSearchParams ? [...params] : Object.entries(params);
-  for (const [name, value] of entries) byName.set(name, [...(byName.get(name) ?? []), value]);
+  for (const [name, value] of entries) {
+    const values = byName.get(name);
+    if (values) values.push(value);
+    else byName.set(name, [value]);
+  }
   return [...byName.keys()].sort().map((name) => {
     const values = byName.get(name)!;
     return [name, (distinct ? [...new Set(values)] : values).sort()];
@@ -84,19 +90,36 @@ function contentTypeOf(request: InboundWebhookRequest): string {
   return (headerOf(request.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
+/**
+ * The params of each body read, by its bytes: a callback is read for its signature, its
+ * answer and its handling. Only read, never changed, by whoever gets them.
+ */
+const formParamsByBody = new WeakMap<Buffer, URLSearchParams>();
+
 /** The POST params exactly as sent (from the raw bytes, not a parser's reading of them). */
 export function formParamsOf(request: InboundWebhookRequest): URLSearchParams {
-  return contentTypeOf(request) === 'application/x-www-form-urlencoded'
-    ? new URLSearchParams(request.rawBody.toString('utf8'))
-    : new URLSearchParams();
+  if (contentTypeOf(request) !== 'application/x-www-form-urlencoded') return new URLSearchParams();
+  let params = formParamsByBody.get(request.rawBody);
+  if (!params) {
+    params = new URLSearchParams(request.rawBody.toString('utf8'));
+    formParamsByBody.set(request.rawBody, params);
+  }
+  return params;
 }
 
+/** The last URL's query: every callback comes to the same few URLs. Only read. */
+let lastQuery: { url: string; params: URLSearchParams } | undefined;
+
 function queryOf(url: string): URLSearchParams {
+  if (lastQuery?.url === url) return lastQuery.params;
+  let params: URLSearchParams;
   try {
-    return new URL(url).searchParams;
+    params = new URL(url).searchParams;
   } catch {
-    return new URLSearchParams();
+    params = new URLSearchParams();
   }
+  lastQuery = { url, params };
+  return params;
 }
 
 export type TwilioVerification =
@@ -115,13 +138,16 @@ export function verifyTwilioRequest(
   const params = bodyHash === null ? formParamsOf(request) : new URLSearchParams();
   const orders = [grouped(params, false)];
   // The SDK signs each distinct value of a repeated param once; accept its form too.
-  const distinct = grouped(params, true);
-  if (orders[0]!.some(([, v], i) => v.length !== distinct[i]![1].length)) orders.push(distinct);
+  if (orders[0]!.some(([, v]) => v.length > 1)) {
+    const distinct = grouped(params, true);
+    if (orders[0]!.some(([, v], i) => v.length !== distinct[i]![1].length)) orders.push(distinct);
+  }
 
-  let match = false;
-  for (const url of signedUrlVariants(request.url))
-    for (const names of orders)
-      if (safeEqual(given.trim(), signatureOf(authToken, url, names))) match = true;
+  // Each comparison is constant-time; which form matched is no secret, so the first match
+  // ends the search.
+  const match = signedUrlVariants(request.url).some((url) =>
+    orders.some((names) => safeEqual(given.trim(), signatureOf(authToken, url, names))),
+  );
   if (!match) return { ok: false, reason: 'signature mismatch' };
 
   if (bodyHash !== null) {
@@ -219,16 +245,21 @@ export function createTwilioWebhook(deps: TwilioWebhookDeps): WebhookConnector {
     },
     // A repeat during a live call must still be TwiML: the key-press answer again (it has
     // no side effects), and an empty <Response/> for a repeated inbound SMS.
-    duplicateResponse(request) {
-      const params = queryOf(request.url).has('bodySHA256')
-        ? new URLSearchParams()
-        : formParamsOf(request);
-      const callback = callbackOf(params, queryOf(request.url));
-      if (callback.kind === 'gather')
-        return { status: 200, body: gatherAnswerTwiml(callback), contentType: TWIML };
-      if (callback.kind === 'inbound_sms')
-        return { status: 200, body: EMPTY_TWIML, contentType: TWIML };
-      return undefined;
-    },
+    duplicateResponse: answerOf,
+    // Every answer is computed from the request alone (the same as `handle` returns), so a
+    // callback may be answered once stored and handled after.
+    deferredResponse: answerOf,
   };
+}
+
+/** What Twilio is answered for a callback, whatever handling it does or did. */
+function answerOf(request: InboundWebhookRequest): WebhookResponse | undefined {
+  const query = queryOf(request.url);
+  const params = query.has('bodySHA256') ? new URLSearchParams() : formParamsOf(request);
+  const callback = callbackOf(params, query);
+  if (callback.kind === 'gather')
+    return { status: 200, body: gatherAnswerTwiml(callback), contentType: TWIML };
+  if (callback.kind === 'inbound_sms')
+    return { status: 200, body: EMPTY_TWIML, contentType: TWIML };
+  return undefined;
 }

@@ -10,17 +10,31 @@
  * 200 `{duplicate: true}`; being handled by another request → 409 (retry later); else the
  * connector handles it once.
  *
+ * Every verified event is stored (webhook_events, group-committed with the concurrent
+ * requests' events) before it is answered. While the process is quiet it is handled before
+ * the answer; under load (app/drain-webhook-inbox.ts) the event of a connector that allows
+ * it (`deferredResponse`) is answered as soon as it is stored, and handled by the inbox
+ * drainer shortly after.
+ *
  * `GET /webhooks/{connector}` is a provider's check of the URL before it registers a webhook
  * (Acrobat Sign's verification of intent): answered by the connector's `handshake`, 404 for a
  * connector without one, 503 when its secret is not configured.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  createWebhookInbox,
+  type WebhookInbox,
+  type WebhookInboxOptions,
+} from '../../app/drain-webhook-inbox.js';
 import type { Clock } from '../../app/ports/clock.js';
-import type {
-  InboundWebhookRequest,
-  WebhookEventStore,
-  WebhookRegistry,
-  WebhookResponse,
+import {
+  storableHeaders,
+  type InboundWebhookRequest,
+  type WebhookConnector,
+  type WebhookEvent,
+  type WebhookEventStore,
+  type WebhookRegistry,
+  type WebhookResponse,
 } from '../../app/ports/webhooks.js';
 import { problem, sendProblem } from '../problem.js';
 
@@ -37,6 +51,8 @@ export interface WebhookDeps {
   clock: Clock;
   /** `ARREARS_PUBLIC_URL`: the base the provider calls, for URL-signing providers. */
   publicUrl?: string;
+  /** When events are deferred, and how the inbox drainer retries (drain-webhook-inbox.ts). */
+  inbox?: WebhookInboxOptions;
 }
 
 export const MAX_EVENT_ID_LENGTH = 512;
@@ -87,6 +103,85 @@ function sendResponse(reply: FastifyReply, response: WebhookResponse): FastifyRe
 }
 
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Promise<void> {
+  const inbox: WebhookInbox = createWebhookInbox(
+    {
+      registry: deps.registry,
+      events: deps.events,
+      clock: deps.clock,
+      log: app.log.child({ component: 'webhook-inbox' }),
+      parseBody: parseWebhookBody,
+    },
+    deps.inbox,
+  );
+  // Events queued before a crash or restart are applied once the server is up.
+  app.addHook('onReady', async () => inbox.start());
+  app.addHook('onClose', async () => inbox.stop());
+
+  /**
+   * Stores a verified event, then handles it before answering, or (deferred) answers once
+   * it is stored. Counted as in hand by the inbox meanwhile.
+   */
+  async function receive(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    connector: WebhookConnector,
+    event: WebhookEvent,
+  ) {
+    const { connector: id, eventId } = event;
+    // A connector that allows deferral gets its request kept until handled: the drainer
+    // runs it later (queued now, or a crashed inline handling taken over).
+    const deferrable = typeof connector.deferredResponse === 'function';
+    const claim = await deps.events.claim(
+      id,
+      eventId,
+      event.receivedAt,
+      deferrable
+        ? {
+            request: {
+              rawBody: event.rawBody,
+              headers: storableHeaders(event.headers),
+              url: event.url,
+            },
+            queue: inbox.shouldDefer(),
+          }
+        : {},
+    );
+    if (claim.status === 'duplicate') {
+      request.log.info({ connector: id, eventId }, 'webhook replay ignored');
+      const again = connector.duplicateResponse?.(event);
+      if (again) return sendResponse(reply, again);
+      return { received: true, duplicate: true, eventId };
+    }
+    if (claim.status === 'in_progress') {
+      reply.header('retry-after', '30');
+      return sendProblem(
+        reply,
+        problem('webhook_in_progress', `event ${eventId} is being handled; retry later`),
+      );
+    }
+    if (claim.status === 'queued') {
+      inbox.kick();
+      request.log.debug({ connector: id, eventId }, 'webhook queued');
+      const answer = connector.deferredResponse?.(event);
+      if (answer) return sendResponse(reply, answer);
+      return { received: true, duplicate: false, eventId, queued: true };
+    }
+
+    let response;
+    try {
+      response = await connector.handle(event);
+    } catch (error) {
+      await deps.events
+        .release(id, eventId, claim.token)
+        .catch((e: unknown) => request.log.error({ err: e }, 'could not release a webhook claim'));
+      throw error;
+    }
+    await deps.events.complete(id, eventId, claim.token, new Date(deps.clock.now()).toISOString());
+    request.log.info({ connector: id, eventId }, 'webhook handled');
+    if (!response) return { received: true, duplicate: false, eventId };
+    return sendResponse(reply, response);
+  }
+
   app.decorateRequest('rawBody', null);
   app.removeAllContentTypeParsers();
   const keepRaw = (request: FastifyRequest, raw: Buffer) => {
@@ -151,7 +246,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         description:
           "Verified with the provider's signature (the connector's secret must be " +
           "configured) and idempotent on the provider's event id: a replay answers " +
-          '`{duplicate: true}` and is not handled again.',
+          '`{duplicate: true}` and is not handled again. Stored before it is answered; under ' +
+          'load an event may be answered once stored and handled shortly after.',
         tags: ['webhooks'],
         params: {
           type: 'object',
@@ -168,6 +264,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
               received: { type: 'boolean' },
               duplicate: { type: 'boolean' },
               eventId: { type: 'string' },
+              queued: {
+                type: 'boolean',
+                description: 'Stored and acknowledged; handled shortly after (under load).',
+              },
             },
           },
         },
@@ -219,41 +319,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookDeps): Pr
         request.log.info({ connector: id }, 'webhook handshake answered');
         return answer ? sendResponse(reply, answer) : { received: true, duplicate: false, eventId };
       }
-      const claim = await deps.events.claim(id, eventId, receivedAt);
-      if (claim.status === 'duplicate') {
-        request.log.info({ connector: id, eventId }, 'webhook replay ignored');
-        const again = connector.duplicateResponse?.(inbound);
-        if (again) return sendResponse(reply, again);
-        return { received: true, duplicate: true, eventId };
-      }
-      if (claim.status === 'in_progress') {
-        reply.header('retry-after', '30');
-        return sendProblem(
-          reply,
-          problem('webhook_in_progress', `event ${eventId} is being handled; retry later`),
-        );
-      }
-
-      let response;
-      try {
-        response = await connector.handle({ ...inbound, connector: id, eventId, receivedAt });
-      } catch (error) {
-        await deps.events
-          .release(id, eventId, claim.token)
-          .catch((e: unknown) =>
-            request.log.error({ err: e }, 'could not release a webhook claim'),
-          );
-        throw error;
-      }
-      await deps.events.complete(
-        id,
-        eventId,
-        claim.token,
-        new Date(deps.clock.now()).toISOString(),
+      return inbox.track(() =>
+        receive(request, reply, connector, { ...inbound, connector: id, eventId, receivedAt }),
       );
-      request.log.info({ connector: id, eventId }, 'webhook handled');
-      if (!response) return { received: true, duplicate: false, eventId };
-      return sendResponse(reply, response);
     },
   );
 }

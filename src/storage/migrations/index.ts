@@ -18,6 +18,7 @@ import { sessionsMigration } from './0012-sessions.js';
 import { connectorCursorsMigration } from './0013-connector-cursors.js';
 import { listIndexesMigration } from './0014-list-indexes.js';
 import { scanDueIndexesMigration } from './0016-scan-due-indexes.js';
+import { webhookInboxMigration } from './0017-webhook-inbox.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -36,6 +37,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0013-connector-cursors': connectorCursorsMigration(types),
     '0014-list-indexes': listIndexesMigration(),
     '0016-scan-due-indexes': scanDueIndexesMigration(),
+    '0017-webhook-inbox': webhookInboxMigration(types),
   };
 }
 
