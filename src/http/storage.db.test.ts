@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
+import { hmacTestConnector } from './testing.js';
 import { fixedClock } from '../app/ports/clock.js';
 import { createWebhookRegistry, type WebhookEvent } from '../app/ports/webhooks.js';
 import type { Db } from '../storage/database.js';
@@ -27,21 +28,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR = 3600_000;
 
 async function appOver(db: Db, clock = fixedClock(NOW), handled: WebhookEvent[] = []) {
-  const registry = createWebhookRegistry([
-    {
-      id: 'hmactest',
-      secretConfigured: true,
-      verify: (req) => {
-        const mac = createHmac('sha256', 'k').update(req.rawBody).digest('hex');
-        return req.headers['x-signature'] === mac
-          ? { ok: true, eventId: String(req.headers['x-event-id']) }
-          : { ok: false, reason: 'signature mismatch' };
-      },
-      handle: async (event) => {
-        handled.push(event);
-      },
-    },
-  ]);
+  const registry = createWebhookRegistry([hmacTestConnector(handled)]);
   return buildApp({
     health: createHealthRepo(db, ORG),
     metrics: createStorageMetrics(db, ORG, { clock }),

@@ -7,7 +7,9 @@
  *
  * The fakes are mutable so a test can break one thing at a time.
  */
+import { createHmac } from 'node:crypto';
 import { fixedClock } from '../app/ports/clock.js';
+import type { WebhookConnector, WebhookEvent } from '../app/ports/webhooks.js';
 import type { Authentication, AuthPort, Principal } from '../app/ports/auth.js';
 import type { HealthPort, MetricsPort, MetricsSample, OutboxCounts } from '../app/ports/health.js';
 import {
@@ -90,4 +92,30 @@ export function fakeDeps(overrides: Partial<AppDeps> = {}) {
     ...overrides,
   };
   return { deps, health, metrics, webhooks, clock };
+}
+
+/**
+ * A webhook connector for tests: id `hmactest`, the body signed with HMAC-SHA256 under key
+ * `k` in `x-signature`, the event id in `x-event-id`; handled events are pushed to
+ * `handled` (unless `fail()` says to throw). `deferrable`: it allows deferral under load.
+ */
+export function hmacTestConnector(
+  handled: WebhookEvent[],
+  options: { fail?: () => boolean; deferrable?: boolean } = {},
+): WebhookConnector {
+  return {
+    id: 'hmactest',
+    secretConfigured: true,
+    verify: (req) => {
+      const mac = createHmac('sha256', 'k').update(req.rawBody).digest('hex');
+      return req.headers['x-signature'] === mac
+        ? { ok: true, eventId: String(req.headers['x-event-id']) }
+        : { ok: false, reason: 'signature mismatch' };
+    },
+    handle: async (event) => {
+      if (options.fail?.()) throw new Error('handler failed');
+      handled.push(event);
+    },
+    ...(options.deferrable ? { deferredResponse: () => undefined } : {}),
+  };
 }

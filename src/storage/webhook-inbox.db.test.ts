@@ -8,6 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { Migrator } from 'kysely';
 import { expect, it, vi } from 'vitest';
+import { hmacTestConnector } from '../http/testing.js';
 import { forEachDialect } from '../../test/support/databases.js';
 import { fixedClock } from '../app/ports/clock.js';
 import {
@@ -48,24 +49,9 @@ const rowOf = (db: Db, orgId: string, eventId: string) =>
     .where('event_id', '=', eventId)
     .executeTakeFirstOrThrow();
 
-/** A connector signing the body with HMAC-SHA256 under key `k`, deferring when asked. */
-function connector(handled: WebhookEvent[], fail = () => false): WebhookConnector {
-  return {
-    id: 'hmactest',
-    secretConfigured: true,
-    verify: (req) => {
-      const mac = createHmac('sha256', 'k').update(req.rawBody).digest('hex');
-      return req.headers['x-signature'] === mac
-        ? { ok: true, eventId: String(req.headers['x-event-id']) }
-        : { ok: false, reason: 'signature mismatch' };
-    },
-    handle: async (event) => {
-      if (fail()) throw new Error('handler failed');
-      handled.push(event);
-    },
-    deferredResponse: () => undefined,
-  };
-}
+/** The test connector, allowing deferral. */
+const connector = (handled: WebhookEvent[], fail = () => false): WebhookConnector =>
+  hmacTestConnector(handled, { fail, deferrable: true });
 
 forEachDialect('webhook inbox', (h) => {
   it('stores a queued event with its request; a redelivery is a duplicate; the drainer claims it once', async () => {
