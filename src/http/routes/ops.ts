@@ -55,7 +55,8 @@ const READINESS_SCHEMA = {
       type: 'array',
       description:
         'Alerts that do not make the server unready: `no_scan_today`, `outbox_failed`, ' +
-        '`outbox_unknown` (items waiting for a human), `outbox_unreadable`.',
+        '`outbox_unknown` (items waiting for a human), `outbox_unreadable`, ' +
+        '`webhook_inbox_failed` (inbound webhooks that failed every retry).',
       items: {
         type: 'object',
         required: ['code', 'message'],
