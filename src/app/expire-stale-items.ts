@@ -44,9 +44,14 @@ export interface OutboxExpiryStore {
    * Every item of each lease episode that has a draft or approved item; with
    * `staleBefore` (an instant), only of the episodes where an open item is due before it or
    * an open message has a sibling stage that went out — the only ones where `decideExpiry`
-   * can find anything.
+   * can find anything. With `changedSince` (an instant) as well, the sibling rule looks
+   * only at episodes where an open message was created, or an item went out, since then:
+   * the others were looked at by an earlier expiry and nothing there has moved.
    */
-  episodeItems(orgId: string, options?: { staleBefore?: string }): Promise<EpisodeItem[]>;
+  episodeItems(
+    orgId: string,
+    options?: { staleBefore?: string; changedSince?: string },
+  ): Promise<EpisodeItem[]>;
   /**
    * Expires these items (system transition with history and audit), in one transaction;
    * returns the keys expired. An item that moved on meanwhile is left alone.
@@ -114,14 +119,23 @@ export interface ExpireResult {
 
 export async function expireStaleItems(
   deps: ExpireDeps,
-  options: { orgId: string; at?: number; actor?: string },
+  options: {
+    orgId: string;
+    at?: number;
+    actor?: string;
+    /** The previous expiry's start (wall clock): only what changed since can be superseded. */
+    changedSince?: string;
+  },
 ): Promise<ExpireResult> {
   const atMs = options.at ?? deps.clock.now();
   // An item is stale when its local date is more than STALE_AFTER_DAYS before today's;
   // its due instant falls on that date, so two days' slack covers every time zone.
   const staleBefore = new Date(atMs - (STALE_AFTER_DAYS - 2) * 86_400_000).toISOString();
   const decided = decideExpiry(
-    await deps.expiry.episodeItems(options.orgId, { staleBefore }),
+    await deps.expiry.episodeItems(options.orgId, {
+      staleBefore,
+      ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {}),
+    }),
     atMs,
   );
   if (decided.length === 0) return { expired: [] };

@@ -84,6 +84,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   const policies = stored.map((s) => s.policy);
   const policyHash = policiesFingerprint(policies);
   const scanId = `scan-${randomUUID()}`;
+  const changedSince = await expiryChangedSince(deps.state, orgId, nowMs);
   await deps.state.startScan(orgId, scanId, new Date(deps.clock.now()).toISOString(), now);
 
   const counts: ScanCounts = { evaluated: 0, queued: 0, skipped: 0, cancelled: 0 };
@@ -129,7 +130,10 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const settledIds = new Set(settled.map((s) => s.leaseId));
     const toLoad = ids.filter((id) => !settledIds.has(id));
     const loaded = toLoad.length > 0 ? await deps.portfolio.loadPortfolio(orgId, toLoad) : null;
-    const evaluation = await evaluator.evaluate({ settled, loaded, previous });
+    const evaluation = await evaluator.evaluate(
+      { settled, loaded, previous },
+      { withLinks: deps.payLinks !== undefined },
+    );
     return { readAt, toLoad, evaluation };
   };
   const batches: string[][] = [];
@@ -147,18 +151,30 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       inFlight.push(next);
     }
   };
+  // A batch's lease states are written while the next batch writes its items: they are
+  // other leases, and a batch's states still follow its own items (a crash between leaves
+  // those leases to be evaluated again, never marked done without their items).
+  let statesWriting: Promise<void> = Promise.resolve();
   try {
     readAhead();
     while (inFlight.length > 0) {
       const { readAt, toLoad, evaluation } = await inFlight.shift()!;
       readAhead();
-      await writeBatch(readAt, toLoad, evaluation);
+      const states = await writeBatch(toLoad, evaluation);
+      await statesWriting;
+      statesWriting = deps.state.saveLeaseStates(orgId, states, readAt);
+      // Awaited before the next batch's states or at the end; a failure meanwhile is not
+      // unhandled.
+      statesWriting.catch(() => undefined);
     }
+    await statesWriting;
   } finally {
+    await statesWriting.catch(() => undefined);
     await evaluator.close();
   }
 
-  async function writeBatch(readAt: string, toLoad: string[], evaluation: PendingBatch) {
+  /** Writes a batch's items, cancellations and cases; returns its lease states to write. */
+  async function writeBatch(toLoad: string[], evaluation: PendingBatch) {
     const { result } = evaluation;
     noteChanges(result.changes);
     unmatched.push(...result.unmatched);
@@ -199,13 +215,13 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       if (await deps.outbox.cancel(orgId, key, reason, actor, now)) counts.cancelled++;
 
     await deps.state.saveEpisodes(orgId, episodes, now);
-    await deps.state.saveLeaseStates(orgId, states, readAt);
+    return states;
   }
   // Drafts the case has moved past, or that waited too long, expire (in their own writes).
   const { expired } = deps.expiry
     ? await expireStaleItems(
         { clock: deps.clock, expiry: deps.expiry },
-        { orgId, at: nowMs, actor },
+        { orgId, at: nowMs, actor, ...(changedSince !== undefined ? { changedSince } : {}) },
       )
     : { expired: [] };
   await deps.state.finishScan(
@@ -224,4 +240,26 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     ...counts,
     expired: expired.length,
   };
+}
+
+/** Slack for clocks of different processes (a dispatcher's transition times, the scan's). */
+const EXPIRY_CLOCK_SLACK_MS = 3_600_000;
+
+/**
+ * Since when draft expiry needs to look for superseded messages: the last finished scan's
+ * start, by the earlier of its wall clock and its as-of instant (items it created carry the
+ * latter), less some slack. None before the first scan, or when this scan is as of an
+ * earlier instant than the last (a backdated scan looks at everything).
+ */
+async function expiryChangedSince(
+  state: ScanStateStore,
+  orgId: string,
+  nowMs: number,
+): Promise<string | undefined> {
+  const last = state.lastScanStart ? await state.lastScanStart(orgId) : null;
+  if (!last) return undefined;
+  const asOf = Date.parse(last.asOf);
+  const started = Date.parse(last.startedAt);
+  if (!(asOf <= nowMs) || Number.isNaN(started)) return undefined;
+  return new Date(Math.min(asOf, started) - EXPIRY_CLOCK_SLACK_MS).toISOString();
 }

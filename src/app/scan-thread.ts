@@ -1,7 +1,7 @@
 /**
  * A scan worker thread (scan-threads.ts): evaluates the batches it is sent against the
- * scan's frame (its workerData) and renders each batch's items once the scan has looked up
- * their pay links.
+ * scan's frame (its workerData) and renders each batch's items: at once, or, when the
+ * scan looks up pay links for them, once it has.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { evaluateBatch, type EvaluatedBatch, type ScanFrame } from './evaluate-batch.js';
@@ -16,8 +16,10 @@ port.on('message', (m: ThreadRequest) => {
   try {
     if (m.kind === 'evaluate') {
       const batch = evaluateBatch(frame, m.batch);
-      evaluated.set(m.id, batch);
-      answer = { id: m.id, ok: true, value: batch.result };
+      const linksWanted = m.withLinks && batch.result.wantLinks.length > 0;
+      if (linksWanted) evaluated.set(m.id, batch);
+      const items = linksWanted ? null : batch.render(new Map());
+      answer = { id: m.id, ok: true, value: { result: batch.result, items } };
     } else {
       const batch = evaluated.get(m.id);
       if (!batch) throw new Error(`scan batch ${m.id} was not evaluated on this thread`);

@@ -20,7 +20,11 @@ export interface PendingBatch {
 }
 
 export interface BatchEvaluator {
-  evaluate(batch: BatchToEvaluate): Promise<PendingBatch>;
+  /**
+   * `withLinks`: the scan looks up pay links for the messages a batch drafts, so its items
+   * are rendered once they are known; without, they are rendered with the evaluation.
+   */
+  evaluate(batch: BatchToEvaluate, options: { withLinks: boolean }): Promise<PendingBatch>;
   /** Batches worth having in flight at once (read ahead and being evaluated). */
   readonly lookahead: number;
   close(): Promise<void>;
@@ -56,10 +60,15 @@ function inlineEvaluator(frame: ScanFrame): BatchEvaluator {
 
 /** Messages of the worker (scan-thread.ts): requests carry an id, answers echo it. */
 export type ThreadRequest =
-  | { id: number; kind: 'evaluate'; batch: BatchToEvaluate }
+  | { id: number; kind: 'evaluate'; batch: BatchToEvaluate; withLinks: boolean }
   | { id: number; kind: 'render'; links: ReadonlyMap<string, string> };
+/** An evaluation, with its items when they needed no pay links (rendered at once). */
+export interface ThreadEvaluation {
+  result: BatchEvaluation;
+  items: PlannedItem[] | null;
+}
 export type ThreadAnswer =
-  | { id: number; ok: true; value: BatchEvaluation | PlannedItem[] }
+  | { id: number; ok: true; value: ThreadEvaluation | PlannedItem[] }
   | { id: number; ok: false; error: string };
 
 function threadEvaluator(frame: ScanFrame, threads: number): BatchEvaluator {
@@ -94,14 +103,24 @@ function threadEvaluator(frame: ScanFrame, threads: number): BatchEvaluator {
     });
   return {
     lookahead: threads + 1,
-    async evaluate(batch) {
+    async evaluate(batch, { withLinks }) {
       // Round robin: the render of a batch goes to the thread holding its evaluation.
       const worker = workers[turn++ % workers.length]!;
       const id = nextId++;
-      const result = await ask<BatchEvaluation>(worker, { id, kind: 'evaluate', batch });
+      const { result, items } = await ask<ThreadEvaluation>(worker, {
+        id,
+        kind: 'evaluate',
+        batch,
+        withLinks,
+      });
       return {
         result,
-        render: (links) => ask<PlannedItem[]>(worker, { id, kind: 'render', links }),
+        // Rendered already unless it waits for links: a render request would queue behind
+        // the evaluations read ahead on that thread, and the writes would wait for them.
+        render: (links) =>
+          items
+            ? Promise.resolve(items)
+            : ask<PlannedItem[]>(worker, { id, kind: 'render', links }),
       };
     },
     async close() {

@@ -8,7 +8,7 @@
  * TEXT, text compares by bytes, there are no boolean columns.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { Kysely, type ColumnDataType, type Expression, type Transaction } from 'kysely';
+import { Kysely, sql, type ColumnDataType, type Expression, type Transaction } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import {
   createPostgresDialect,
@@ -106,6 +106,18 @@ export async function openDatabase(url: string, options: { cwd?: string } = {}):
 
 export function columnTypes(dialect: DialectName): ColumnTypes {
   return dialect === 'postgres' ? postgresColumnTypes : sqliteColumnTypes;
+}
+
+/**
+ * Lets this transaction's commit return before its WAL reaches the disk (PostgreSQL
+ * `synchronous_commit = off` for this transaction only), for writes a scan can redo: a
+ * scan commits thousands of times and would otherwise wait for a flush each time. A
+ * crash of the database server can lose only the last fraction of a second of such
+ * commits, and never one that a later ordinary commit (a dispatch claim, an approval)
+ * followed, because the log is flushed in order; the next scan writes the lost rows again.
+ */
+export async function commitWithoutFlushWait(trx: DbTransaction): Promise<void> {
+  if (trx.dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
 }
 
 /** Runs `fn` in `target` if it is already a transaction, else in a new one. */

@@ -250,6 +250,48 @@ forEachDialect('draft expiry', (h) => {
     expect((await verifyAudit(db)).ok).toBe(true);
   });
 
+  it('told what changed since the last expiry, it still finds a message superseded by a stage that went out since', async () => {
+    const db = await h.openMigrated();
+    const { org, deps } = await setUp(db);
+    const at = (date: string, stage: string, over = {}) => ({
+      stage,
+      payload: { template: stage, date, body: 'Hi' },
+      dueAt: `${date}T16:00:00.000Z`,
+      ...over,
+    });
+    // Drafted (at T0) well before the last expiry …
+    await db.transaction((trx) =>
+      deps.outbox.insertItems(
+        trx,
+        org,
+        [
+          newItem('L1:1:late-notice:sms', at('2026-10-15', 'late-notice')),
+          newItem(
+            'L1:1:final-notice:sms',
+            at('2026-10-18', 'final-notice', { approvalsRequired: 0 }),
+          ),
+          newItem('L2:1:late-notice:sms', at('2026-10-15', 'late-notice', { leaseId: 'L2' })),
+        ],
+        'system:scan',
+      ),
+    );
+    const lastExpiry = iso(T0 + 60_000);
+    const now = Date.parse('2026-10-20T23:00:00Z');
+    const clock = fixedClock(now);
+    const store = createOutboxExpiryRepo(db, clock);
+    const expire = () =>
+      expireStaleItems({ clock, expiry: store }, { orgId: org, at: now, changedSince: lastExpiry });
+    expect((await expire()).expired).toEqual([]);
+    // … then the final notice goes out (claimed for dispatch on its day, after the last expiry).
+    const sentAt = Date.parse('2026-10-18T16:00:00Z');
+    const dispatcher = createOutboxRepo(db, fixedClock(sentAt));
+    expect((await dispatcher.claimDue(org, 'w1', iso(sentAt), 10, 60_000)).claimed).toHaveLength(1);
+    expect((await expire()).expired).toEqual([
+      { key: 'L1:1:late-notice:sms', reason: 'superseded' },
+    ]);
+    expect((await deps.outbox.get(org, 'L2:1:late-notice:sms'))!.status).toBe('draft');
+  });
+
   it('an item that moved on between the read and the write is left alone', async () => {
     const db = await h.openMigrated();
     const { org, deps } = await setUp(db);

@@ -18,10 +18,25 @@ const FIRST = Date.parse('2026-11-05T20:00:00Z');
 const LATER = FIRST + 10 * 86_400_000;
 const portfolioText = JSON.stringify(benchPortfolio(300));
 
-async function scannedTwice(db: Db, orgId: string, threads: number[]): Promise<ScanResult[]> {
+/** Leases whose pay links a scan asked for, by organisation. */
+const linksAsked = new Map<string, number>();
+/** Every lease pays online at its own page (as a payments connector's links would). */
+const payLinks = (orgId: string, leases: readonly { leaseId: string }[]) => {
+  linksAsked.set(orgId, (linksAsked.get(orgId) ?? 0) + leases.length);
+  return Promise.resolve(
+    new Map(leases.map((l) => [l.leaseId, `https://pay.example/${l.leaseId}`])),
+  );
+};
+
+async function scannedTwice(
+  db: Db,
+  orgId: string,
+  threads: number[],
+  options: { links?: boolean } = {},
+): Promise<ScanResult[]> {
   await ensureOrganisation(db, { id: orgId, name: orgId, at: '2026-01-01T00:00:00.000Z' });
   const clock = fixedClock(FIRST);
-  const deps = { clock, ...storesFor(db) };
+  const deps = { clock, ...storesFor(db), ...(options.links ? { payLinks } : {}) };
   await deps.policies.save(orgId, benchPolicy(), 'test', '2026-01-01T00:00:00.000Z');
   await importJsonPortfolio(deps, {
     orgId,
@@ -90,5 +105,19 @@ forEachDialect('scan on worker threads', (h) => {
     const b = await stored(db, 'threads');
     expect(b.outbox.length).toBe(a.outbox.length);
     expect(b).toEqual(a);
+  }, 120_000);
+
+  it('renders the pay links looked up after the evaluation, as on one thread', async () => {
+    linksAsked.clear();
+    const db = await h.openMigrated();
+    const inline = await scannedTwice(db, 'inline', [0, 0], { links: true });
+    const threaded = await scannedTwice(db, 'threads', [2, 1], { links: true });
+
+    expect(threaded.map(withoutIds)).toEqual(inline.map(withoutIds));
+    const a = await stored(db, 'inline');
+    const b = await stored(db, 'threads');
+    expect(b).toEqual(a);
+    expect(linksAsked.get('threads')).toBeGreaterThan(0);
+    expect(linksAsked.get('threads')).toBe(linksAsked.get('inline'));
   }, 120_000);
 });

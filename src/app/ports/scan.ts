@@ -118,6 +118,11 @@ export interface ScanStateStore {
     counts: ScanCounts & { changesOmitted?: number },
     changes: readonly unknown[],
   ): Promise<void>;
+  /**
+   * When the last finished scan started (wall clock) and the instant it evaluated as of;
+   * null before the first. Optional: without it each scan looks at every open item.
+   */
+  lastScanStart?(orgId: string): Promise<{ startedAt: string; asOf: string } | null>;
   /** The changes the last finished scan found (SPEC 8 "what changed since last run"). */
   lastScan(orgId: string): Promise<{
     id: string;

@@ -19,6 +19,7 @@ import { connectorCursorsMigration } from './0013-connector-cursors.js';
 import { listIndexesMigration } from './0014-list-indexes.js';
 import { scanDueIndexesMigration } from './0016-scan-due-indexes.js';
 import { webhookInboxMigration } from './0017-webhook-inbox.js';
+import { scanWriteCostMigration } from './0018-scan-write-cost.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -38,6 +39,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0014-list-indexes': listIndexesMigration(),
     '0016-scan-due-indexes': scanDueIndexesMigration(),
     '0017-webhook-inbox': webhookInboxMigration(types),
+    '0018-scan-write-cost': scanWriteCostMigration(dialect),
   };
 }
 

@@ -16,7 +16,7 @@ import { canonicalJson } from '../../domain/audit/canonical-json.js';
 import {
   ChainVerifier,
   isTombstone,
-  nextEntry,
+  nextEntryWithText,
   sha256Hex,
   type AuditEntry,
   type AuditInput,
@@ -64,22 +64,24 @@ export async function appendAuditMany(
   if (!head) throw new AppError('not_found', `organisation ${orgId} does not exist`);
   let prev = { seq: head.audit_seq - inputs.length, hash: head.audit_hash };
   const entries: AuditEntry[] = [];
+  const texts: string[] = [];
   for (const input of inputs) {
-    const entry = nextEntry(prev, input);
+    const { entry, dataText } = nextEntryWithText(prev, input);
     entries.push(entry);
+    texts.push(dataText);
     prev = { seq: entry.seq, hash: entry.hash };
   }
   await insertBulk(
     trx,
     'audit',
-    entries.map((entry) => ({
+    entries.map((entry, i) => ({
       org_id: orgId,
       seq: entry.seq,
       at: entry.at,
       actor: entry.actor,
       type: entry.type,
       subject: entry.subject,
-      data: canonicalJson(entry.data),
+      data: texts[i]!,
       data_hash: entry.dataHash,
       prev_hash: entry.prevHash,
       hash: entry.hash,

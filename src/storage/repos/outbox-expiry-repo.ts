@@ -25,42 +25,85 @@ function scheduledDate(payload: string): string | null {
   }
 }
 
+/** Statuses of an item that went out (expire-stale-items.ts MOVED_ON). */
+const MOVED_ON = ['dispatching', 'sent', 'delivered', 'unknown'];
+
 export function createOutboxExpiryRepo(db: Db, clock: Clock = systemClock): OutboxExpiryStore {
   const outbox = createOutboxRepo(db, clock);
+
+  /**
+   * Episodes with an open item; with `staleBefore`, only those where something can expire:
+   * an open item scheduled long enough ago, or an open message with a sibling stage that
+   * went out. Every other episode would be read (with every item's payload) only to find
+   * nothing, on every scan.
+   */
+  function openEpisodes(orgId: string, staleBefore: string | undefined) {
+    let q = db.kysely
+      .selectFrom('outbox as o')
+      .select(['o.lease_id', 'o.episode'])
+      .distinct()
+      .where('o.org_id', '=', orgId)
+      .where('o.status', 'in', ['draft', 'approved']);
+    if (staleBefore !== undefined)
+      q = q
+        .where('o.stage', 'not like', '$%')
+        .where((eb) =>
+          eb.or([
+            eb('o.due_at', '<', staleBefore),
+            eb.and([
+              eb('o.type', '=', 'message'),
+              eb.exists(
+                eb
+                  .selectFrom('outbox as m')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('m.org_id', '=', 'o.org_id')
+                  .whereRef('m.lease_id', '=', 'o.lease_id')
+                  .whereRef('m.episode', '=', 'o.episode')
+                  .whereRef('m.stage', '<>', 'o.stage')
+                  .where('m.status', 'in', MOVED_ON),
+              ),
+            ]),
+          ]),
+        );
+    return q.execute();
+  }
+
+  /**
+   * The episodes where something can have expired since `changedSince`, each through its
+   * own index: open items due before `staleBefore` (the queue index), open messages created
+   * since with a sibling stage that went out (the creation index) and items that went out
+   * since (the transitions' time index).
+   * A superset: `decideExpiry` decides on the items. Every open message would otherwise be
+   * checked for a sibling that went out, on every scan (a second at a million leases).
+   */
+  async function changedEpisodes(orgId: string, staleBefore: string, changedSince: string) {
+    const { rows } = await sql<{ lease_id: string; episode: number }>`
+      select lease_id, episode from outbox
+        where org_id = ${orgId} and status in ('draft', 'approved') and due_at < ${staleBefore}
+          and stage not like '$%'
+      union
+      select o.lease_id, o.episode from outbox o
+        where o.org_id = ${orgId} and o.created_at >= ${changedSince}
+          and o.status in ('draft', 'approved') and o.type = 'message' and o.stage not like '$%'
+          and exists (
+            select 1 from outbox m
+              where m.org_id = o.org_id and m.lease_id = o.lease_id and m.episode = o.episode
+                and m.stage <> o.stage and m.status in (${sql.join(MOVED_ON)}))
+      union
+      select m.lease_id, m.episode from outbox_transitions t
+        join outbox m on m.org_id = t.org_id and m.key = t.key
+        where t.org_id = ${orgId} and t.at >= ${changedSince}
+          and t.to_status in (${sql.join(MOVED_ON)})`.execute(db.kysely);
+    return rows.map((r) => ({ lease_id: r.lease_id, episode: Number(r.episode) }));
+  }
+
   return {
     async episodeItems(orgId, options = {}) {
-      let q = db.kysely
-        .selectFrom('outbox as o')
-        .select(['o.lease_id', 'o.episode'])
-        .distinct()
-        .where('o.org_id', '=', orgId)
-        .where('o.status', 'in', ['draft', 'approved']);
-      // Only episodes where something can expire: an open item scheduled long enough ago,
-      // or an open message with a sibling stage that went out. Every other episode would be
-      // read (with every item's payload) only to find nothing, on every scan.
-      const { staleBefore } = options;
-      if (staleBefore !== undefined)
-        q = q
-          .where('o.stage', 'not like', '$%')
-          .where((eb) =>
-            eb.or([
-              eb('o.due_at', '<', staleBefore),
-              eb.and([
-                eb('o.type', '=', 'message'),
-                eb.exists(
-                  eb
-                    .selectFrom('outbox as m')
-                    .select(sql.lit(1).as('one'))
-                    .whereRef('m.org_id', '=', 'o.org_id')
-                    .whereRef('m.lease_id', '=', 'o.lease_id')
-                    .whereRef('m.episode', '=', 'o.episode')
-                    .whereRef('m.stage', '<>', 'o.stage')
-                    .where('m.status', 'in', ['dispatching', 'sent', 'delivered', 'unknown']),
-                ),
-              ]),
-            ]),
-          );
-      const open = await q.execute();
+      const { staleBefore, changedSince } = options;
+      const open =
+        staleBefore !== undefined && changedSince !== undefined
+          ? await changedEpisodes(orgId, staleBefore, changedSince)
+          : await openEpisodes(orgId, staleBefore);
       if (open.length === 0) return [];
       const episodes = new Set(open.map((o) => `${o.lease_id}\u0000${o.episode}`));
       const leaseIds = [...new Set(open.map((o) => o.lease_id))].sort();

@@ -7,7 +7,7 @@
  */
 import type { OpenItem, PlannedItem, PlannedItemsWriter } from '../../app/ports/scan.js';
 import { assertTransition, whoOf } from '../../domain/outbox/states.js';
-import type { Db, DbTransaction } from '../database.js';
+import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
@@ -25,6 +25,7 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
       for (let i = 0; i < items.length; i += CHUNK) {
         const part = items.slice(i, i + CHUNK);
         await db.transaction(async (trx) => {
+          await commitWithoutFlushWait(trx);
           await lockOrganisation(trx, orgId);
           const rows = await insertBulk<{ key: string }>(
             trx,

@@ -7,7 +7,7 @@ import type {
   ScanStateStore,
   SettledLease,
 } from '../../app/ports/scan.js';
-import type { Db, DbTransaction } from '../database.js';
+import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
@@ -253,8 +253,9 @@ export function scanStateStore(db: Db): ScanStateStore {
 
     async saveLeaseStates(orgId, rows, evaluatedAt) {
       if (rows.length === 0) return;
-      await db.transaction((trx) =>
-        insertBulk(
+      await db.transaction(async (trx) => {
+        await commitWithoutFlushWait(trx);
+        await insertBulk(
           trx,
           'lease_state',
           rows.map((r: LeaseStateRow) => ({
@@ -274,13 +275,14 @@ export function scanStateStore(db: Db): ScanStateStore {
              "readiness" = excluded."readiness", "readiness_reason" = excluded."readiness_reason",
              "evaluated_at" = excluded."evaluated_at", "snapshot" = excluded."snapshot",
              "tracking_from" = coalesce("lease_state"."tracking_from", excluded."tracking_from")`,
-        ),
-      );
+        );
+      });
     },
 
     async saveEpisodes(orgId, episodes, at) {
       if (episodes.length === 0) return;
       await db.transaction(async (trx) => {
+        await commitWithoutFlushWait(trx);
         await lockOrganisation(trx, orgId);
         const audits: AuditInput[] = [];
         for (let i = 0; i < episodes.length; i += EPISODE_CHUNK) {
@@ -488,6 +490,18 @@ export function scanStateStore(db: Db): ScanStateStore {
           counts: null,
         })
         .execute();
+    },
+
+    async lastScanStart(orgId) {
+      const row = await db.kysely
+        .selectFrom('scans')
+        .select(['started_at', 'as_of'])
+        .where('org_id', '=', orgId)
+        .where('finished_at', 'is not', null)
+        .orderBy('finished_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? { startedAt: row.started_at, asOf: row.as_of } : null;
     },
 
     async lastScan(orgId) {
