@@ -56,7 +56,13 @@ import { normalizeReply, wholePattern } from '../domain/replies/normalize.js';
 import { epochToLocal } from '../domain/time.js';
 import { zodIssuesToInputIssues } from '../domain/validation.js';
 import type { Clock } from './ports/clock.js';
-import type { JsonObject, NewOutboxItem, OutboxItem, OutboxStore } from './ports/outbox.js';
+import type {
+  JsonObject,
+  LockedTransition,
+  NewOutboxItem,
+  OutboxItem,
+  OutboxStore,
+} from './ports/outbox.js';
 
 // ---------------------------------------------------------------------------------------
 // What comes in
@@ -186,9 +192,32 @@ export interface InboundStore<Tx> {
    * leases they reach changed (the next scan evaluates them). Returns how many were new.
    */
   addEvents(tx: Tx, orgId: string, events: PortfolioEvent[], write: EventWrite): Promise<number>;
-  /** The key of the outbox item a provider accepted under this message id. */
-  outboxKeyByProviderId(tx: Tx, orgId: string, providerId: string): Promise<string | undefined>;
+  /**
+   * `addEvents` for events each written by its own `write`, in one go: whether each was
+   * stored now (false when stored before, or when an earlier event of the list was the same).
+   */
+  addEventsEach(
+    tx: Tx,
+    orgId: string,
+    events: readonly { event: PortfolioEvent; write: EventWrite }[],
+  ): Promise<boolean[]>;
+  /**
+   * The keys of the outbox items a provider accepted under each of these message ids, the
+   * one updated last first (then by key): the first is the item a receipt is about. An id no
+   * item has is left out.
+   */
+  outboxKeysByProviderIds(
+    tx: Tx,
+    orgId: string,
+    providerIds: readonly string[],
+  ): Promise<Map<string, string[]>>;
   leaseFacts(tx: Tx, orgId: string, leaseId: string): Promise<LeaseFacts | undefined>;
+  /** `leaseFacts` of many leases in one read, by lease id (an unknown lease is left out). */
+  leaseFactsMany(
+    tx: Tx,
+    orgId: string,
+    leaseIds: readonly string[],
+  ): Promise<Map<string, LeaseFacts>>;
   audit(tx: Tx, orgId: string, entries: AuditInput[]): Promise<void>;
   /** Stored replies in `[receivedAt, id]` order (no transaction: a read). */
   listReplies(orgId: string, query: ReplyQuery): Promise<StoredReply[]>;
@@ -892,8 +921,9 @@ function deliveryEvent(item: OutboxItem, reported: ReceiptStatus, date: string):
  * evaluator mark a bounced or undelivered contact point bad. One transaction, audited.
  *
  * Group commit: receipts of one organisation that arrive while its previous batch is being
- * written are applied together, one after the other, in one transaction (one organisation
- * lock, one commit) and each caller is answered only once that transaction committed. If
+ * written are applied together in one transaction (one organisation lock, one commit), with
+ * the same effect as one after the other but a handful of statements for the whole group
+ * (`applyReceipts`), and each caller is answered only once that transaction committed. If
  * the batch fails, each receipt is applied again alone, so one bad receipt fails only its
  * own caller.
  */
@@ -960,18 +990,9 @@ function deliveryBatch<Tx>(inbound: InboundStore<Tx>, orgId: string): DeliveryBa
   let draining = false;
 
   const applyAll = (group: readonly Waiting<Tx>[]): Promise<Applied[]> =>
-    inbound.transaction(orgId, async (tx) => {
-      const out: Applied[] = [];
-      for (const w of group) {
-        let failed: OutboxItem | undefined;
-        const result = await applyDeliveryStatus(w.deps, tx, w.checked, (item) => (failed = item));
-        out.push({ result, failed });
-      }
-      return out;
-    });
+    inbound.transaction(orgId, (tx) => applyReceipts(inbound, tx, orgId, group));
 
   async function drain(): Promise<void> {
-    draining = true;
     try {
       while (queue.length > 0) {
         const group = queue.splice(0, DELIVERY_BATCH_MAX);
@@ -996,7 +1017,12 @@ function deliveryBatch<Tx>(inbound: InboundStore<Tx>, orgId: string): DeliveryBa
     add(deps, checked) {
       return new Promise<Applied>((resolve, reject) => {
         queue.push({ deps, checked, resolve, reject });
-        if (!draining) void drain();
+        if (draining) return;
+        // Started once the current turn is done: receipts handed over together (the webhook
+        // inbox drainer handles a claimed batch at once) form the first group, not just the
+        // first receipt.
+        draining = true;
+        queueMicrotask(() => void drain());
       });
     },
   };
@@ -1026,27 +1052,168 @@ function checkedReceipt(given: DeliveryReceipt): CheckedReceipt {
   return { receipt, atMs, actor, detail };
 }
 
-async function applyDeliveryStatus<Tx>(
-  deps: Pick<InboundDeps<Tx>, 'inbound' | 'outbox' | 'clock'>,
+type Receipt<Tx> = Pick<Waiting<Tx>, 'deps' | 'checked'>;
+
+/** A receipt of a part, with the key of the outbox item it names (undefined: none). */
+interface Named<Tx> extends Receipt<Tx> {
+  key: string | undefined;
+}
+
+/**
+ * Applies a group of receipts in `tx` exactly as one after the other would, with a few
+ * statements for the whole group rather than a dozen per receipt. It goes in parts in which
+ * no two receipts name the same item: each part reads and locks its items in one statement,
+ * moves them in one, and stores their events in one. A receipt naming an item its part
+ * already holds (a repeat, a `delivered` then a `failed`) begins the next part, which reads
+ * the item as the earlier receipt left it. The audit entries are appended once, at the end,
+ * in the order one receipt after the other writes them (the chain is the same).
+ */
+async function applyReceipts<Tx>(
+  inbound: InboundStore<Tx>,
   tx: Tx,
-  { receipt, atMs, actor, detail }: CheckedReceipt,
-  onFailed: (item: OutboxItem) => void,
-): Promise<ReceivedDelivery> {
-  const { orgId } = receipt;
-  const now = new Date(deps.clock.now()).toISOString();
-  const key =
-    receipt.key ||
-    (await deps.inbound.outboxKeyByProviderId(tx, orgId, receipt.providerMessageId!));
-  const item = key ? await deps.outbox.lock(tx, orgId, key) : undefined;
-  const mismatch =
-    item !== undefined &&
-    !!receipt.providerMessageId &&
-    item.providerId !== null &&
-    item.providerId !== receipt.providerMessageId;
-  if (!item || mismatch) {
-    await deps.inbound.audit(tx, orgId, [
-      {
+  orgId: string,
+  group: readonly Receipt<Tx>[],
+): Promise<Applied[]> {
+  const applied: Applied[] = [];
+  const audit: AuditInput[] = [];
+  // Lease facts do not change in a receipt's transaction: read once per group.
+  const leases = new Map<string, LeaseFacts | undefined>();
+  for (let rest = group; rest.length > 0;) {
+    const part = await nextPart(inbound, tx, orgId, rest);
+    applied.push(...(await applyPart(inbound, tx, orgId, part, leases, audit)));
+    rest = rest.slice(part.length);
+  }
+  await inbound.audit(tx, orgId, audit);
+  return applied;
+}
+
+/** The longest run at the head of `rest` in which no two receipts name the same item. */
+async function nextPart<Tx>(
+  inbound: InboundStore<Tx>,
+  tx: Tx,
+  orgId: string,
+  rest: readonly Receipt<Tx>[],
+): Promise<Named<Tx>[]> {
+  const providerIds = rest.flatMap(({ checked: { receipt } }) =>
+    receipt.key ? [] : [receipt.providerMessageId!],
+  );
+  const byProviderId =
+    providerIds.length > 0
+      ? await inbound.outboxKeysByProviderIds(tx, orgId, providerIds)
+      : new Map<string, string[]>();
+  const { outbox } = rest[0]!.deps;
+  const held = new Set<string>();
+  const part: Named<Tx>[] = [];
+  for (const { deps, checked } of rest) {
+    const { receipt } = checked;
+    // A provider id names the item of that id updated last: a move of any of them earlier
+    // in the part could change which one, so such a receipt waits for the next part too.
+    // A part is moved through one outbox store: another caller's store starts a new part.
+    const names = receipt.key
+      ? [receipt.key]
+      : (byProviderId.get(receipt.providerMessageId!) ?? []);
+    if (part.length > 0 && (deps.outbox !== outbox || names.some((k) => held.has(k)))) break;
+    const key = names[0];
+    if (key !== undefined) held.add(key);
+    part.push({ deps, checked, key });
+  }
+  return part;
+}
+
+type Plan =
+  | {
+      checked: CheckedReceipt;
+      now: string;
+      item: undefined;
+      why: 'no_item' | 'provider_id_mismatch';
+    }
+  | {
+      checked: CheckedReceipt;
+      now: string;
+      item: OutboxItem;
+      /** Its slot among the part's transitions, when it moves. */
+      move: number | undefined;
+    };
+
+/** One part (distinct items): results in receipt order; audit entries added to `audit`. */
+async function applyPart<Tx>(
+  inbound: InboundStore<Tx>,
+  tx: Tx,
+  orgId: string,
+  part: readonly Named<Tx>[],
+  leases: Map<string, LeaseFacts | undefined>,
+  audit: AuditInput[],
+): Promise<Applied[]> {
+  const { outbox } = part[0]!.deps;
+  const keys = part.flatMap((r) => (r.key === undefined ? [] : [r.key]));
+  const items =
+    keys.length > 0 ? await outbox.lockMany(tx, orgId, keys) : new Map<string, OutboxItem>();
+
+  const changes: LockedTransition[] = [];
+  const plans = part.map(({ deps, checked, key }): Plan => {
+    const { receipt, actor, detail } = checked;
+    const now = new Date(deps.clock.now()).toISOString();
+    const item = key === undefined ? undefined : items.get(key);
+    if (!item) return { checked, now, item, why: 'no_item' };
+    if (
+      !!receipt.providerMessageId &&
+      item.providerId !== null &&
+      item.providerId !== receipt.providerMessageId
+    )
+      return { checked, now, item: undefined, why: 'provider_id_mismatch' };
+    const target: OutboxStatus = receipt.status === 'delivered' ? 'delivered' : 'failed';
+    if (
+      item.status === target ||
+      !isOutboxStatus(item.status) ||
+      !canTransition(item.status, target, 'provider')
+    )
+      return { checked, now, item, move: undefined };
+    changes.push({
+      item,
+      to: target,
+      options: {
+        actor,
+        reason: target === 'failed' ? `${receipt.status}${detail ? `: ${detail}` : ''}` : null,
         at: now,
+        audit: {
+          eventId: receipt.eventId,
+          status: receipt.status,
+          providerMessageId: receipt.providerMessageId ?? null,
+        },
+      },
+    });
+    return { checked, now, item, move: changes.length - 1 };
+  });
+  const moved = changes.length > 0 ? await outbox.transitionLocked(tx, orgId, changes) : [];
+
+  const matched = plans.filter((p) => p.item !== undefined);
+  const unread = [...new Set(matched.map((p) => p.item.leaseId))].filter((id) => !leases.has(id));
+  if (unread.length > 0) {
+    const found = await inbound.leaseFactsMany(tx, orgId, unread);
+    for (const id of unread) leases.set(id, found.get(id));
+  }
+  const stored =
+    matched.length > 0
+      ? await inbound.addEventsEach(
+          tx,
+          orgId,
+          matched.map(({ checked: { receipt, atMs, actor }, now, item }) => ({
+            event: deliveryEvent(
+              item,
+              receipt.status,
+              epochToLocal(atMs, leases.get(item.leaseId)?.timezone ?? 'UTC').date,
+            ),
+            write: { source: `webhook:${receipt.provider}`, actor, at: now },
+          })),
+        )
+      : [];
+
+  let nth = 0;
+  return plans.map((plan): Applied => {
+    const { receipt, actor, detail } = plan.checked;
+    if (plan.item === undefined) {
+      audit.push({
+        at: plan.now,
         actor,
         type: 'delivery.unmatched',
         subject: `provider:${receipt.provider}`,
@@ -1055,55 +1222,31 @@ async function applyDeliveryStatus<Tx>(
           status: receipt.status,
           key: receipt.key ?? null,
           providerMessageId: receipt.providerMessageId ?? null,
-          why: mismatch ? 'provider_id_mismatch' : 'no_item',
+          why: plan.why,
         },
-      },
-    ]);
-    return {
-      key: null,
-      from: null,
-      to: null,
-      transitioned: false,
-      eventRecorded: false,
-      contactBad: false,
-    };
-  }
-
-  const target: OutboxStatus = receipt.status === 'delivered' ? 'delivered' : 'failed';
-  let to: OutboxStatus = item.status;
-  if (
-    item.status !== target &&
-    isOutboxStatus(item.status) &&
-    canTransition(item.status, target, 'provider')
-  ) {
-    const moved = await deps.outbox.transition(tx, orgId, item.key, target, {
-      actor,
-      reason: target === 'failed' ? `${receipt.status}${detail ? `: ${detail}` : ''}` : null,
-      at: now,
-      audit: {
-        eventId: receipt.eventId,
-        status: receipt.status,
-        providerMessageId: receipt.providerMessageId ?? null,
-      },
-    });
-    to = moved.status;
-    if (to === 'failed') onFailed(item);
-  }
-
-  const lease = await deps.inbound.leaseFacts(tx, orgId, item.leaseId);
-  const date = epochToLocal(atMs, lease?.timezone ?? 'UTC').date;
-  const recorded = await deps.inbound.addEvents(
-    tx,
-    orgId,
-    [deliveryEvent(item, receipt.status, date)],
-    { source: `webhook:${receipt.provider}`, actor, at: now },
-  );
-  const contactBad =
-    (receipt.status === 'bounced' || receipt.status === 'undelivered') &&
-    (item.type === 'message' || item.method === 'email' || item.method === 'sms_link');
-  await deps.inbound.audit(tx, orgId, [
-    {
-      at: now,
+      });
+      return {
+        result: {
+          key: null,
+          from: null,
+          to: null,
+          transitioned: false,
+          eventRecorded: false,
+          contactBad: false,
+        },
+        failed: undefined,
+      };
+    }
+    const { item } = plan;
+    const transition = plan.move === undefined ? undefined : moved[plan.move]!;
+    if (transition) audit.push(transition.audit);
+    const to = transition ? transition.item.status : item.status;
+    const recorded = stored[nth++]!;
+    const contactBad =
+      (receipt.status === 'bounced' || receipt.status === 'undelivered') &&
+      (item.type === 'message' || item.method === 'email' || item.method === 'sms_link');
+    audit.push({
+      at: plan.now,
       actor,
       type: 'delivery.received',
       subject: `outbox:${item.key}`,
@@ -1114,17 +1257,20 @@ async function applyDeliveryStatus<Tx>(
         from: item.status,
         to,
         detail,
-        eventRecorded: recorded > 0,
+        eventRecorded: recorded,
         contactBad,
       },
-    },
-  ]);
-  return {
-    key: item.key,
-    from: item.status,
-    to,
-    transitioned: to !== item.status,
-    eventRecorded: recorded > 0,
-    contactBad,
-  };
+    });
+    return {
+      result: {
+        key: item.key,
+        from: item.status,
+        to,
+        transitioned: to !== item.status,
+        eventRecorded: recorded,
+        contactBad,
+      },
+      failed: transition && to === 'failed' ? item : undefined,
+    };
+  });
 }

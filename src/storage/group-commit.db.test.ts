@@ -121,6 +121,10 @@ forEachDialect('group commit of webhook ingest', (h) => {
           key === broken
             ? Promise.reject(new Error('storage hiccup'))
             : deps.outbox.lock(tx, org, key),
+        lockMany: (tx: Parameters<typeof deps.outbox.lock>[0], org: string, keys: string[]) =>
+          keys.includes(broken)
+            ? Promise.reject(new Error('storage hiccup'))
+            : deps.outbox.lockMany(tx, org, keys),
       },
     };
     const settled = await Promise.allSettled(

@@ -7,6 +7,7 @@
  * its audit entry commit together (ARCHITECTURE: "the audit entry is written in the same
  * transaction"). storage/repos/outbox-repo.ts implements `OutboxStore<DbTransaction>`.
  */
+import type { AuditInput } from '../../domain/audit/chain.js';
 // The ring rule's `**/outbox/**` glob targets the src/outbox/ adapter; domain/outbox is the pure core.
 import type { JsonObject, OutboxStatus, SendOutcome } from '../../domain/outbox/index.js';
 
@@ -93,6 +94,20 @@ export interface TransitionOptions {
   minApprovals?: number;
   /** Extra audit data (no secrets, no message bodies). */
   audit?: JsonObject;
+}
+
+/** One change of `transitionLocked`: an item the caller holds locked, and where it goes. */
+export interface LockedTransition {
+  /** The item as the caller read it under its lock (`lock`, `lockMany`). */
+  item: OutboxItem;
+  to: OutboxStatus;
+  options: TransitionOptions;
+}
+
+/** An applied `transitionLocked` change: the item now, and the audit entry still to append. */
+export interface LockedTransitionResult {
+  item: OutboxItem;
+  audit: AuditInput;
 }
 
 export interface OutboxQuery {
@@ -221,9 +236,28 @@ export interface OutboxStore<Tx> {
     options: TransitionOptions,
   ): Promise<OutboxItem>;
 
+  /**
+   * `transition` for several distinct items of one organisation that the caller holds
+   * locked, written together (one guarded update per kind of change, one history insert):
+   * what a batch of use cases applied in one transaction needs. Each change is checked and
+   * recorded as `transition` would, at `options.at`, and throws as it would. The audit entries
+   * are returned in the order of `changes`, not written: the caller appends them in `tx`, in
+   * the order its own entries need (one after the other, as if each use case ran alone).
+   */
+  transitionLocked(
+    tx: Tx,
+    orgId: string,
+    changes: readonly LockedTransition[],
+  ): Promise<LockedTransitionResult[]>;
+
   get(orgId: string, key: string, tx?: Tx): Promise<OutboxItem | undefined>;
   /** Reads the item and locks it for the rest of `tx` (PostgreSQL `FOR UPDATE`). */
   lock(tx: Tx, orgId: string, key: string): Promise<OutboxItem | undefined>;
+  /**
+   * `lock` for many items of one organisation in one read, locked in key order (two callers
+   * locking overlapping sets cannot deadlock). By key; a key with no item is left out.
+   */
+  lockMany(tx: Tx, orgId: string, keys: readonly string[]): Promise<Map<string, OutboxItem>>;
   /** Items by creation time then key, a page at a time. */
   list(orgId: string, query?: OutboxQuery): Promise<OutboxPage>;
   /** Drafts awaiting approval, oldest due first, with who approved and what each needs. */

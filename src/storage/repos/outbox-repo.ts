@@ -24,6 +24,7 @@ import type {
   ClaimOptions,
   ClaimResult,
   JsonObject,
+  LockedTransitionResult,
   NewOutboxItem,
   NewTask,
   NewVersion,
@@ -242,6 +243,25 @@ export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxRepo
       return out;
     },
 
+    async transitionLocked(trx, orgId, changes) {
+      const { out, audits } = await writeTransitions(
+        trx,
+        changes.map((c) => ({
+          orgId,
+          row: rowOf(c.item),
+          to: c.to,
+          options: c.options,
+          at: c.options.at,
+        })),
+        nowIso(),
+      );
+      return out.map((moved, i): LockedTransitionResult => {
+        // The rows are locked by the caller: another writer cannot have moved them.
+        if (moved instanceof OutboxConflictError) throw moved;
+        return { item: moved, audit: audits[i]! };
+      });
+    },
+
     releaseUnsent(workerId, keys) {
       if (keys.length === 0) return Promise.resolve([]);
       return db.transaction(async (trx) => {
@@ -282,6 +302,22 @@ export function createOutboxRepo(db: Db, clock: Clock = systemClock): OutboxRepo
       if (tx.dialect === 'postgres') q = q.forUpdate();
       const row = await q.executeTakeFirst();
       return row && toItem(row);
+    },
+
+    async lockMany(tx, orgId, keys) {
+      const out = new Map<string, OutboxItem>();
+      const unique = [...new Set(keys)];
+      for (let i = 0; i < unique.length; i += IN_CHUNK) {
+        let q = tx
+          .selectFrom('outbox')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .where('key', 'in', unique.slice(i, i + IN_CHUNK))
+          .orderBy('key');
+        if (tx.dialect === 'postgres') q = q.forUpdate();
+        for (const row of await q.execute()) out.set(row.key, toItem(row));
+      }
+      return out;
     },
 
     async list(orgId, query = {}) {
@@ -690,6 +726,8 @@ interface Change {
   to: OutboxStatus;
   options: TransitionOptions;
   extra?: ExtraSet;
+  /** When it happened, if not at the batch's instant. */
+  at?: string | undefined;
 }
 
 /** The stored rows of `items`, by `rowId`. */
@@ -750,6 +788,30 @@ async function applyTransitions(
   changes: readonly Change[],
   at: string,
 ): Promise<(OutboxItem | OutboxConflictError)[]> {
+  const { out, audits } = await writeTransitions(trx, changes, at);
+  const byOrg = new Map<string, AuditInput[]>();
+  changes.forEach((change, i) => {
+    const entry = audits[i];
+    if (entry === undefined) return;
+    byOrg.set(change.orgId, [...(byOrg.get(change.orgId) ?? []), entry]);
+  });
+  for (const [orgId, entries] of byOrg) await appendAuditMany(trx, orgId, entries);
+  return out;
+}
+
+/**
+ * `applyTransitions` but for the audit entries, returned by change (none for a conflict):
+ * written by `applyTransitions`, or by the caller of `transitionLocked` among its own.
+ */
+async function writeTransitions(
+  trx: DbTransaction,
+  changes: readonly Change[],
+  batchAt: string,
+): Promise<{
+  out: (OutboxItem | OutboxConflictError)[];
+  audits: (AuditInput | undefined)[];
+}> {
+  const audits = new Array<AuditInput | undefined>(changes.length);
   const out = new Array<OutboxItem | OutboxConflictError>(changes.length);
   const seen = new Set<string>();
   const sets: { change: Change; set: Partial<Row>; index: number }[] = [];
@@ -776,7 +838,7 @@ async function applyTransitions(
     const set: Partial<Row> = {
       status: to,
       reason: options.reason ?? null,
-      updated_at: at,
+      updated_at: change.at ?? batchAt,
       ...(leavingClaim ? { claimed_by: null, claim_expires_at: null } : {}),
       ...extra,
     };
@@ -853,7 +915,7 @@ async function applyTransitions(
       now && `${now.status}${now.claimed_by ? ` claimed by ${now.claimed_by}` : ''}`,
     );
   }
-  if (applied.length === 0) return out;
+  if (applied.length === 0) return { out, audits };
 
   // History rows: each item's next seq (the updated row is locked, so no one else adds one).
   const history = applied.map(({ change }) => ({
@@ -861,7 +923,7 @@ async function applyTransitions(
     key: change.row.key,
     from_status: change.row.status,
     to_status: change.to,
-    at,
+    at: change.at ?? batchAt,
     actor: change.options.actor,
     reason: change.options.reason ?? null,
   }));
@@ -886,13 +948,11 @@ async function applyTransitions(
         ),
       );
 
-  // The audit entries, last (they lock the organisation's chain head): one append per org.
-  const audits = new Map<string, AuditInput[]>();
+  // The audit entries, appended last by the caller (they lock the organisation's chain head).
   for (const { change, row: updatedRow, index } of applied) {
     const { row, to, options } = change;
-    const entries = audits.get(change.orgId) ?? [];
-    entries.push({
-      at,
+    audits[index] = {
+      at: change.at ?? batchAt,
       actor: options.actor,
       type: `outbox.${to}`,
       subject: subjectOf(row.key),
@@ -909,12 +969,10 @@ async function applyTransitions(
         ...(options.dueAt !== undefined ? { dueAt: updatedRow.due_at } : {}),
         ...options.audit,
       },
-    });
-    audits.set(change.orgId, entries);
+    };
     out[index] = toItem(updatedRow);
   }
-  for (const [orgId, entries] of audits) await appendAuditMany(trx, orgId, entries);
-  return out;
+  return { out, audits };
 }
 
 function newRow(orgId: string, item: NewOutboxItem, at: string, where: string): Row {

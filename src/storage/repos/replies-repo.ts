@@ -255,63 +255,42 @@ export function createRepliesRepo(db: Db): InboundStore<DbTransaction> {
     },
 
     async addEvents(trx, orgId, events: PortfolioEvent[], write: EventWrite) {
-      if (events.length === 0) return 0;
-      const rows = new Map<string, ReturnType<typeof eventRow>>();
-      for (const e of events) {
-        if (e.leaseId === undefined)
-          throw new Error(`an inbound ${e.type} event must name its lease`);
-        const row = eventRow(orgId, e, write);
-        rows.set(row.id, row);
-      }
-      const inserted: string[] = [];
-      for (const part of chunks([...rows.values()], 100)) {
-        const result = await trx
-          .insertInto('events')
-          .values(part)
-          .onConflict((oc) => oc.columns(['org_id', 'id']).doNothing())
-          .returning(['id'])
+      const stored = await addEventsEach(
+        trx,
+        orgId,
+        events.map((event) => ({ event, write })),
+      );
+      return stored.filter(Boolean).length;
+    },
+
+    addEventsEach,
+
+    async outboxKeysByProviderIds(trx, orgId, providerIds) {
+      const out = new Map<string, string[]>();
+      for (const part of chunks([...new Set(providerIds)], IN_CHUNK)) {
+        const rows = await trx
+          .selectFrom('outbox')
+          .select(['provider_id', 'key'])
+          .where('org_id', '=', orgId)
+          .where('provider_id', 'in', part)
+          .orderBy('provider_id')
+          .orderBy('updated_at', 'desc')
+          .orderBy('key')
           .execute();
-        inserted.push(...result.map((r) => r.id));
+        for (const r of rows) {
+          const keys = out.get(r.provider_id!) ?? [];
+          keys.push(r.key);
+          out.set(r.provider_id!, keys);
+        }
       }
-      const leaseIds = [...new Set(inserted.map((id) => rows.get(id)!.lease_id!))].sort();
-      await markLeasesChanged(trx, orgId, leaseIds, storedInstant(write.at));
-      return inserted.length;
+      return out;
     },
 
-    async outboxKeyByProviderId(trx, orgId, providerId) {
-      const row = await trx
-        .selectFrom('outbox')
-        .select('key')
-        .where('org_id', '=', orgId)
-        .where('provider_id', '=', providerId)
-        .orderBy('updated_at', 'desc')
-        .orderBy('key')
-        .executeTakeFirst();
-      return row?.key;
+    async leaseFacts(trx, orgId, leaseId) {
+      return (await leaseFactsMany(trx, orgId, [leaseId])).get(leaseId);
     },
 
-    async leaseFacts(trx, orgId, leaseId): Promise<LeaseFacts | undefined> {
-      const row = await trx
-        .selectFrom('leases')
-        .innerJoin('properties', (j) =>
-          j
-            .onRef('properties.org_id', '=', 'leases.org_id')
-            .onRef('properties.id', '=', 'leases.property_id'),
-        )
-        .select(['leases.id', 'leases.property_id', 'properties.timezone'])
-        .where('leases.org_id', '=', orgId)
-        .where('leases.id', '=', leaseId)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      const e = (await episodesOf(trx, orgId, [leaseId])).get(leaseId);
-      return {
-        leaseId: row.id,
-        propertyId: row.property_id,
-        timezone: row.timezone,
-        openEpisode: e?.open ?? null,
-        lastEpisode: e?.last ?? null,
-      };
-    },
+    leaseFactsMany,
 
     async audit(trx, orgId, entries) {
       await appendAuditMany(trx, orgId, entries);
@@ -363,6 +342,84 @@ export function createRepliesRepo(db: Db): InboundStore<DbTransaction> {
       return rows.map(toStoredReply);
     },
   };
+}
+
+/**
+ * Events each with its own write, in one insert per hundred: the first of a repeated event
+ * is the one stored (as when they are added one after the other). The leases of the events
+ * stored now are marked changed at the latest of their writes' instants, once.
+ */
+async function addEventsEach(
+  trx: DbTransaction,
+  orgId: string,
+  events: readonly { event: PortfolioEvent; write: EventWrite }[],
+): Promise<boolean[]> {
+  const stored = events.map(() => false);
+  const first = new Map<string, { row: ReturnType<typeof eventRow>; index: number }>();
+  events.forEach(({ event, write }, index) => {
+    if (event.leaseId === undefined)
+      throw new Error(`an inbound ${event.type} event must name its lease`);
+    const row = eventRow(orgId, event, write);
+    if (!first.has(row.id)) first.set(row.id, { row, index });
+  });
+  const inserted: string[] = [];
+  for (const part of chunks(
+    [...first.values()].map((f) => f.row),
+    100,
+  )) {
+    const result = await trx
+      .insertInto('events')
+      .values(part)
+      .onConflict((oc) => oc.columns(['org_id', 'id']).doNothing())
+      .returning(['id'])
+      .execute();
+    inserted.push(...result.map((r) => r.id));
+  }
+  const leaseIds = new Set<string>();
+  let changedAt = '';
+  for (const id of inserted) {
+    const { row, index } = first.get(id)!;
+    stored[index] = true;
+    leaseIds.add(row.lease_id!);
+    if (row.created_at > changedAt) changedAt = row.created_at;
+  }
+  await markLeasesChanged(trx, orgId, [...leaseIds].sort(), changedAt);
+  return stored;
+}
+
+/** Each lease's property, timezone and cases (open and latest), in one read per 400 leases. */
+async function leaseFactsMany(
+  trx: DbTransaction,
+  orgId: string,
+  leaseIds: readonly string[],
+): Promise<Map<string, LeaseFacts>> {
+  const out = new Map<string, LeaseFacts>();
+  const episode = (open: boolean) =>
+    sql<number | string | null>`(select max(c.episode) from cases c
+      where c.org_id = leases.org_id and c.lease_id = leases.id${sql.raw(open ? ' and c.closed is null' : '')})`;
+  for (const part of chunks([...new Set(leaseIds)], IN_CHUNK)) {
+    const rows = await trx
+      .selectFrom('leases')
+      .innerJoin('properties', (j) =>
+        j
+          .onRef('properties.org_id', '=', 'leases.org_id')
+          .onRef('properties.id', '=', 'leases.property_id'),
+      )
+      .select(['leases.id', 'leases.property_id', 'properties.timezone'])
+      .select([episode(true).as('open_episode'), episode(false).as('last_episode')])
+      .where('leases.org_id', '=', orgId)
+      .where('leases.id', 'in', part)
+      .execute();
+    for (const r of rows)
+      out.set(r.id, {
+        leaseId: r.id,
+        propertyId: r.property_id,
+        timezone: r.timezone,
+        openEpisode: r.open_episode === null ? null : Number(r.open_episode),
+        lastEpisode: r.last_episode === null ? null : Number(r.last_episode),
+      });
+  }
+  return out;
 }
 
 function eventRow(orgId: string, e: PortfolioEvent, write: EventWrite) {
