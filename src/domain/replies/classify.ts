@@ -196,7 +196,28 @@ export function classifyReplyEvent(
 ): ReplyClassification {
   const seen = classifiedReplies.get(reply);
   if (seen && seen.date === replyDate) return seen.result;
-  const result = classifyReply(reply.text, replyDate);
+  // Tenants send the same few words ("STOP", "ok", "I'll pay Friday") again and again: a
+  // text already classified on that date is not classified again.
+  const key = `${replyDate}\u0000${reply.text}`;
+  let result = classifiedTexts.get(key);
+  if (!result) {
+    result = deepFreeze(classifyReply(reply.text, replyDate));
+    if (classifiedTexts.size >= CLASSIFIED_TEXTS_MAX) classifiedTexts.clear();
+    classifiedTexts.set(key, result);
+  }
   classifiedReplies.set(reply, { date: replyDate, result });
   return result;
+}
+
+/** Classifications by date and text (a pure function of both), at most this many kept. */
+const CLASSIFIED_TEXTS_MAX = 20_000;
+const classifiedTexts = new Map<string, ReplyClassification>();
+
+/** Shared between leases: frozen, so a reader that changed it would fail, not leak. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
