@@ -155,6 +155,13 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   // other leases, and a batch's states still follow its own items (a crash between leaves
   // those leases to be evaluated again, never marked done without their items).
   let statesWriting: Promise<void> = Promise.resolve();
+  // The tables this scan writes may have been empty when the database last looked at them
+  // (a first scan): their statistics are refreshed as they grow, and at the end, so the
+  // per-batch reads of this scan and the next are planned for the tables as they are (a
+  // plan for an empty outbox reads every draft of the organisation for each batch).
+  let written = 0;
+  let analyzedAt = 0;
+  let analyzeAt = ANALYZE_AFTER_STATES;
   try {
     readAhead();
     while (inFlight.length > 0) {
@@ -162,12 +169,20 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       readAhead();
       const states = await writeBatch(toLoad, evaluation);
       await statesWriting;
+      if (written >= analyzeAt && deps.state.refreshStatistics) {
+        await deps.state.refreshStatistics();
+        analyzedAt = written;
+        analyzeAt = written * ANALYZE_GROWTH;
+      }
+      written += states.length;
       statesWriting = deps.state.saveLeaseStates(orgId, states, readAt);
       // Awaited before the next batch's states or at the end; a failure meanwhile is not
       // unhandled.
       statesWriting.catch(() => undefined);
     }
     await statesWriting;
+    if (written >= ANALYZE_AFTER_STATES && analyzedAt < written / 2 && deps.state.refreshStatistics)
+      await deps.state.refreshStatistics();
   } finally {
     await statesWriting.catch(() => undefined);
     await evaluator.close();
@@ -241,6 +256,11 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     expired: expired.length,
   };
 }
+
+/** Lease states a scan writes before it first refreshes the planner's statistics. */
+const ANALYZE_AFTER_STATES = 10_000;
+/** ... and again each time what it wrote grew this many times over. */
+const ANALYZE_GROWTH = 4;
 
 /** Slack for clocks of different processes (a dispatcher's transition times, the scan's). */
 const EXPIRY_CLOCK_SLACK_MS = 3_600_000;

@@ -109,6 +109,11 @@ export interface ScanStateStore {
   openCases(
     orgId: string,
   ): Promise<{ leaseId: string; episode: number; trackingFrom: string | null }[]>;
+  /**
+   * Brings the database's planner statistics of the tables a scan writes up to date (a
+   * large first scan grows them from nothing). Optional: engines without them leave it out.
+   */
+  refreshStatistics?(): Promise<void>;
   startScan(orgId: string, id: string, startedAt: string, asOf: string): Promise<void>;
   finishScan(
     orgId: string,
