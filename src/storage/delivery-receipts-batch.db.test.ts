@@ -7,9 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
-import { dispatchOutbox } from '../app/dispatch-outbox.js';
-import { importJsonPortfolio } from '../app/import-portfolio.js';
+import { sentKeyOf, withSentMessages as sentMessages } from '../../test/support/sent-messages.js';
 import { fixedClock } from '../app/ports/clock.js';
 import type { OutboxItem } from '../app/ports/outbox.js';
 import {
@@ -17,60 +15,18 @@ import {
   type DeliveryReceipt,
   type ReceivedDelivery,
 } from '../app/receive-reply.js';
-import { inboundFor, storesFor } from '../main.js';
-import { senderRegistry } from '../outbox/senders.js';
-import { iso, newItem, scriptedRecheck, scriptedSender, T0 } from '../outbox/testing.js';
+import { inboundFor } from '../main.js';
+import { iso, T0 } from '../outbox/testing.js';
 import type { Db, DbTransaction } from './database.js';
 import { verifyAudit } from './repos/audit-repo.js';
-import { ensureOrganisation } from './repos/organisations-repo.js';
-import { createOutboxRepo } from './repos/outbox-repo.js';
 
 const ITEMS = 16;
-const keyOf = (i: number) => `L1:1:late-notice:sms-${i}`;
+const keyOf = sentKeyOf;
 const idOf = (i: number) => `ext-${keyOf(i)}`;
 
 /** Oak Court with ITEMS text messages sent (provider ids `ext-KEY`); 14 and 15 share one. */
 async function withSentMessages(db: Db, org: string) {
-  await ensureOrganisation(db, { id: org, name: org, at: iso(T0) });
-  const clock = fixedClock(T0);
-  const stores = storesFor(db);
-  await stores.policies.save(
-    org,
-    lateNoticePolicy('{id: sms, type: message, channel: sms, template: late-notice}'),
-    'test',
-    iso(T0),
-  );
-  await importJsonPortfolio(
-    { clock, ...stores },
-    {
-      orgId: org,
-      fileName: 'p.json',
-      text: JSON.stringify(oakCourt()),
-      format: 'json',
-      actor: 't',
-    },
-  );
-  const outbox = createOutboxRepo(db, clock);
-  await db.transaction((trx) =>
-    outbox.insertItems(
-      trx,
-      org,
-      Array.from({ length: ITEMS }, (_, i) =>
-        newItem(keyOf(i), { action: `sms-${i}`, approvalsRequired: 0 }),
-      ),
-      'system:scan',
-    ),
-  );
-  await dispatchOutbox(
-    {
-      outbox,
-      recheck: scriptedRecheck(),
-      senders: senderRegistry({ 'message:sms': scriptedSender({ id: 'sms' }) }),
-      clock,
-      workerId: 'w-1',
-    },
-    { orgId: org },
-  );
+  const { clock, outbox } = await sentMessages(db, org, ITEMS);
   // A provider that reused a message id: the receipt is about the one updated last.
   await db.kysely
     .updateTable('outbox')

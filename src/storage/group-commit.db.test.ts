@@ -6,67 +6,20 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
-import { dispatchOutbox } from '../app/dispatch-outbox.js';
-import { importJsonPortfolio } from '../app/import-portfolio.js';
-import { fixedClock } from '../app/ports/clock.js';
+import { sentKeyOf, withSentMessages as sentMessages } from '../../test/support/sent-messages.js';
 import { receiveDeliveryStatus } from '../app/receive-reply.js';
-import { inboundFor, storesFor } from '../main.js';
-import { senderRegistry } from '../outbox/senders.js';
-import { iso, newItem, scriptedRecheck, scriptedSender, T0 } from '../outbox/testing.js';
+import { inboundFor } from '../main.js';
+import { iso, T0 } from '../outbox/testing.js';
 import type { Db } from './database.js';
 import { verifyAudit } from './repos/audit-repo.js';
 import { ensureOrganisation } from './repos/organisations-repo.js';
-import { createOutboxRepo } from './repos/outbox-repo.js';
 import { createWebhookEventsRepo } from './repos/webhook-events-repo.js';
 
 const ITEMS = 12;
-const keyOf = (i: number) => `L1:1:late-notice:sms-${i}`;
+const keyOf = sentKeyOf;
 
 /** Oak Court with ITEMS text messages sent (provider ids `ext-KEY`). */
-async function withSentMessages(db: Db, ORG: string) {
-  await ensureOrganisation(db, { id: ORG, name: ORG, at: iso(T0) });
-  const clock = fixedClock(T0);
-  const stores = storesFor(db);
-  await stores.policies.save(
-    ORG,
-    lateNoticePolicy('{id: sms, type: message, channel: sms, template: late-notice}'),
-    'test',
-    iso(T0),
-  );
-  await importJsonPortfolio(
-    { clock, ...stores },
-    {
-      orgId: ORG,
-      fileName: 'p.json',
-      text: JSON.stringify(oakCourt()),
-      format: 'json',
-      actor: 'test',
-    },
-  );
-  const outbox = createOutboxRepo(db, clock);
-  await db.transaction((trx) =>
-    outbox.insertItems(
-      trx,
-      ORG,
-      Array.from({ length: ITEMS }, (_, i) =>
-        newItem(keyOf(i), { action: `sms-${i}`, approvalsRequired: 0 }),
-      ),
-      'system:scan',
-    ),
-  );
-  await dispatchOutbox(
-    {
-      outbox,
-      recheck: scriptedRecheck(),
-      senders: senderRegistry({ 'message:sms': scriptedSender({ id: 'sms' }) }),
-      clock,
-      workerId: 'w-1',
-    },
-    { orgId: ORG },
-  );
-  return { clock, outbox };
-}
+const withSentMessages = (db: Db, org: string) => sentMessages(db, org, ITEMS);
 
 const delivered = (ORG: string, i: number, eventId = `evt-${i}`) => ({
   orgId: ORG,

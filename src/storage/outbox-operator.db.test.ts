@@ -173,16 +173,18 @@ forEachDialect('resolving unknown outcomes', (h) => {
   });
 });
 
+/** An item of `stage` scheduled on `date` (its draft's date and due instant). */
+const at = (date: string, stage: string, over = {}) => ({
+  stage,
+  payload: { template: stage, date, body: 'Hi' },
+  dueAt: `${date}T16:00:00.000Z`,
+  ...over,
+});
+
 forEachDialect('draft expiry', (h) => {
   it('superseded and stale drafts expire with their reason, history and audit; the rest stay', async () => {
     const db = await h.openMigrated();
     const { org, deps } = await setUp(db);
-    const at = (date: string, stage: string, over = {}) => ({
-      stage,
-      payload: { template: stage, date, body: 'Hi' },
-      dueAt: `${date}T16:00:00.000Z`,
-      ...over,
-    });
     await db.transaction((trx) =>
       deps.outbox.insertItems(
         trx,
@@ -253,12 +255,6 @@ forEachDialect('draft expiry', (h) => {
   it('told what changed since the last expiry, it still finds a message superseded by a stage that went out since', async () => {
     const db = await h.openMigrated();
     const { org, deps } = await setUp(db);
-    const at = (date: string, stage: string, over = {}) => ({
-      stage,
-      payload: { template: stage, date, body: 'Hi' },
-      dueAt: `${date}T16:00:00.000Z`,
-      ...over,
-    });
     // Drafted (at T0) well before the last expiry …
     await db.transaction((trx) =>
       deps.outbox.insertItems(

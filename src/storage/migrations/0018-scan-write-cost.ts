@@ -46,29 +46,14 @@ export function scanWriteCostMigration(dialect: DialectName): Migration {
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
     async up(db: Kysely<any>) {
-      for (const [name, columns] of PROVIDER_INDEXES) {
-        await db.schema.dropIndex(name).execute();
-        await db.schema
-          .createIndex(name)
-          .on('outbox')
-          .columns([...columns])
-          .where(sql.ref('provider_id'), 'is not', null)
-          .execute();
-      }
+      await rebuildProviderIndexes(db, { partial: true });
       if (dialect !== 'postgres') return;
       for (const [table, constraint] of SCAN_WRITTEN)
         await db.schema.alterTable(table).dropConstraint(constraint).execute();
     },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
     async down(db: Kysely<any>) {
-      for (const [name, columns] of PROVIDER_INDEXES) {
-        await db.schema.dropIndex(name).execute();
-        await db.schema
-          .createIndex(name)
-          .on('outbox')
-          .columns([...columns])
-          .execute();
-      }
+      await rebuildProviderIndexes(db, { partial: false });
       if (dialect !== 'postgres') return;
       for (const [table, constraint, definition] of SCAN_WRITTEN)
         await sql`alter table ${sql.table(table)} add constraint ${sql.id(constraint)} ${sql.raw(definition)}`.execute(
@@ -76,4 +61,16 @@ export function scanWriteCostMigration(dialect: DialectName): Migration {
         );
     },
   };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
+async function rebuildProviderIndexes(db: Kysely<any>, { partial }: { partial: boolean }) {
+  for (const [name, columns] of PROVIDER_INDEXES) {
+    await db.schema.dropIndex(name).execute();
+    const index = db.schema
+      .createIndex(name)
+      .on('outbox')
+      .columns([...columns]);
+    await (partial ? index.where(sql.ref('provider_id'), 'is not', null) : index).execute();
+  }
 }
