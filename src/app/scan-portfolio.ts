@@ -63,6 +63,11 @@ export interface ScanResult extends ScanCounts {
   unmatched: string[];
   /** Drafts and approved items expired at the end of the scan (superseded or stale). */
   expired: number;
+  /**
+   * The as-of instant of the last finished scan, when this scan is as of an earlier one (a
+   * backdated `--at`, or a clock that stepped back).
+   */
+  earlierThanLastScan?: string;
 }
 
 /** Re-exported: the plan's horizon and the readiness gate live with the batch evaluation. */
@@ -84,7 +89,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   const policies = stored.map((s) => s.policy);
   const policyHash = policiesFingerprint(policies);
   const scanId = `scan-${randomUUID()}`;
-  const changedSince = await expiryChangedSince(deps.state, orgId, nowMs);
+  const last = deps.state.lastScanStart ? await deps.state.lastScanStart(orgId) : null;
+  const changedSince = expiryChangedSince(last, nowMs);
   await deps.state.startScan(orgId, scanId, new Date(deps.clock.now()).toISOString(), now);
 
   const counts: ScanCounts = { evaluated: 0, queued: 0, skipped: 0, cancelled: 0 };
@@ -254,6 +260,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     changesOmitted,
     ...counts,
     expired: expired.length,
+    ...(last && Date.parse(last.asOf) > nowMs ? { earlierThanLastScan: last.asOf } : {}),
   };
 }
 
@@ -271,12 +278,10 @@ const EXPIRY_CLOCK_SLACK_MS = 3_600_000;
  * latter), less some slack. None before the first scan, or when this scan is as of an
  * earlier instant than the last (a backdated scan looks at everything).
  */
-async function expiryChangedSince(
-  state: ScanStateStore,
-  orgId: string,
+function expiryChangedSince(
+  last: { startedAt: string; asOf: string } | null,
   nowMs: number,
-): Promise<string | undefined> {
-  const last = state.lastScanStart ? await state.lastScanStart(orgId) : null;
+): string | undefined {
   if (!last) return undefined;
   const asOf = Date.parse(last.asOf);
   const started = Date.parse(last.startedAt);

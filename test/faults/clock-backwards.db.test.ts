@@ -144,7 +144,12 @@ forEachDialect('clock jumps backwards', (h) => {
     };
 
     // Back to Oct 3, incremental: only the leases whose ledger changed since (the fees
-    // posted by the dispatch) are evaluated; nothing new was due for them then.
+    // posted by the dispatch) are evaluated; nothing new was due for them then. The scan
+    // says it is earlier than the last one.
+    const backdated = await run('scan', '--at', '2026-10-04T06:59:00Z');
+    expect(backdated.err).toContain(
+      'warning: this scan is as of 2026-10-04T06:59:00.000Z, earlier than the last scan (as of 2026-10-17T06:59:00.000Z)',
+    );
     expect(await scan('2026-10-04T06:59:00Z')).toMatchObject({
       queued: 0,
       skipped: 0,

@@ -37,6 +37,12 @@ export function registerScan(program: Command, ctx: CliContext): void {
           full: !!opts.full,
         }),
       );
+      if (result.earlierThanLastScan)
+        ctx.stderr(
+          `warning: this scan is as of ${result.asOf}, earlier than the last scan (as of ${result.earlierThanLastScan}): ` +
+            'it adds only what was due then and is missing, changes nothing already queued or sent, ' +
+            'and the next scan at the right time cancels or expires what no longer applies\n',
+        );
       for (const id of result.unmatched)
         ctx.stderr(`warning: lease ${id}: no stored policy applies to it; it was not evaluated\n`);
       const counts = {
