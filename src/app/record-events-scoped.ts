@@ -59,11 +59,19 @@ export async function outOfScopeIssues(
         });
     }
     if (e.propertyId !== undefined && (!known.has(e.propertyId) || !seesProperty(v, e.propertyId)))
-      issues.push({ path: `[${i}].propertyId`, message: `no property has id \`${e.propertyId}\`` });
-    if (e.tenantId !== undefined && e.leaseId === undefined && !all) {
+      issues.push({
+        path: `[${i}].propertyId`,
+        message: `no property has id \`${e.propertyId}\`; import it first or fix the id`,
+      });
+    // A tenant on no lease is unknown to everyone; one renting elsewhere, to a caller
+    // limited to other properties.
+    if (e.tenantId !== undefined && e.leaseId === undefined) {
       const pids = await tenantProperties(e.tenantId);
-      if (pids === null || !pids.every((p) => seesProperty(v, p)))
-        issues.push({ path: `[${i}].tenantId`, message: `no tenant has id \`${e.tenantId}\`` });
+      if (pids === null || (!all && !pids.every((p) => seesProperty(v, p))))
+        issues.push({
+          path: `[${i}].tenantId`,
+          message: `no tenant has id \`${e.tenantId}\`; import it first or fix the id`,
+        });
     }
     const reachesAll =
       scope === 'organisation' ||

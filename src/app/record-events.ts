@@ -42,18 +42,38 @@ export async function recordEvents(
   actor: string,
   file?: string,
 ): Promise<SaveResult> {
-  const known = new Set(await deps.portfolio.leaseIds(orgId));
-  const issues = events.flatMap((e, i) =>
-    e.leaseId !== undefined && !known.has(e.leaseId)
-      ? [
-          {
-            ...(file ? { file } : {}),
-            path: `[${i}].leaseId`,
-            message: `no lease has id \`${e.leaseId}\`; import it first or fix the id`,
-          },
-        ]
-      : [],
-  );
+  // An event naming a lease, tenant or property that does not exist would be stored and
+  // reach nothing (or, for a tenant, nobody until one with that id is imported).
+  const named = (field: 'leaseId' | 'tenantId' | 'propertyId') =>
+    events.flatMap((e) => (e[field] !== undefined ? [e[field]] : []));
+  const [leases, tenants, properties] = await Promise.all([
+    deps.portfolio.knownIds(orgId, 'leases', named('leaseId')),
+    deps.portfolio.knownIds(orgId, 'tenants', named('tenantId')),
+    deps.portfolio.knownIds(orgId, 'properties', named('propertyId')),
+  ]);
+  const issues = events.flatMap((e, i) => {
+    const at = (field: string, message: string) => ({
+      ...(file ? { file } : {}),
+      path: `[${i}].${field}`,
+      message,
+    });
+    return [
+      ...(e.leaseId !== undefined && !leases.has(e.leaseId)
+        ? [at('leaseId', `no lease has id \`${e.leaseId}\`; import it first or fix the id`)]
+        : []),
+      ...(e.tenantId !== undefined && !tenants.has(e.tenantId)
+        ? [at('tenantId', `no tenant has id \`${e.tenantId}\`; import it first or fix the id`)]
+        : []),
+      ...(e.propertyId !== undefined && !properties.has(e.propertyId)
+        ? [
+            at(
+              'propertyId',
+              `no property has id \`${e.propertyId}\`; import it first or fix the id`,
+            ),
+          ]
+        : []),
+    ];
+  });
   if (issues.length > 0) throw new InputError(issues);
   const at = new Date(deps.clock.now()).toISOString();
   const result = await deps.portfolio.addEvents(orgId, events, { source, actor, at });

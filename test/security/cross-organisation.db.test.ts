@@ -178,11 +178,11 @@ const TABLE: Record<string, Case[]> = {
         payload: hold({ propertyId: x.property, scope: 'property' }),
       }),
     },
-    // An admin's event may name a tenant id this organisation does not have: it is kept
-    // and reaches no lease, for the other's tenant as for a made-up one.
+    // An event naming a tenant id this organisation does not have is refused, for the
+    // other's tenant as for a made-up one.
     {
       names: 'tenant',
-      status: 200,
+      status: 400,
       request: (x) => ({
         method: 'POST',
         url: '/api/v1/events',

@@ -44,6 +44,12 @@ export interface PortfolioStore {
   loadPortfolio(orgId: string, leaseIds?: readonly string[]): Promise<Portfolio>;
   leaseIds(orgId: string): Promise<string[]>;
   propertyIds(orgId: string): Promise<Set<string>>;
+  /** Which of `ids` are stored leases, tenants or properties of the organisation. */
+  knownIds(
+    orgId: string,
+    kind: 'leases' | 'tenants' | 'properties',
+    ids: readonly string[],
+  ): Promise<Set<string>>;
 }
 
 /** The leases a tenant is on, with their property's time zone. */

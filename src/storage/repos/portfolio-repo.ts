@@ -176,6 +176,18 @@ export function portfolioStore(db: Db): PortfolioStore {
         .execute();
       return new Set(rows.map((r) => r.id));
     },
+    async knownIds(orgId, kind, ids) {
+      const known = new Set<string>();
+      for (const part of chunks([...new Set(ids)], inListSize(db)))
+        for (const r of await db.kysely
+          .selectFrom(kind)
+          .select('id')
+          .where('org_id', '=', orgId)
+          .where('id', 'in', part)
+          .execute())
+          known.add(r.id);
+      return known;
+    },
   };
 }
 
@@ -469,7 +481,7 @@ function ledgerRow(orgId: string, x: LedgerEntry, at: string) {
 //   one is built while the server writes the last.
 
 /** Ids per `IN (…)` list on this engine (SQLite binds each; PostgreSQL parses each). */
-function inListSize(trx: DbTransaction): number {
+function inListSize(trx: Pick<DbTransaction, 'dialect'>): number {
   return trx.dialect === 'sqlite' ? SQLITE_MAX_PARAMS - 10 : 10_000;
 }
 

@@ -107,6 +107,22 @@ forEachDialect('events API', (h) => {
     expect(theirs.json().errors).toEqual([
       { path: 'body[0].leaseId', message: 'no lease has id `S1`; import it first or fix the id' },
     ]);
+    // A tenant or property that does not exist is named, not stored to reach nobody.
+    const typo = await post([
+      { type: 'reply', tenantId: 'T-NOPE', date: AS_OF, channel: 'sms', text: 'STOP' },
+      { type: 'hold', hold: 'manual', propertyId: 'P-NOPE', scope: 'property', date: AS_OF },
+    ]);
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().errors).toEqual([
+      {
+        path: 'body[0].tenantId',
+        message: 'no tenant has id `T-NOPE`; import it first or fix the id',
+      },
+      {
+        path: 'body[1].propertyId',
+        message: 'no property has id `P-NOPE`; import it first or fix the id',
+      },
+    ]);
     await app.close();
   });
 
