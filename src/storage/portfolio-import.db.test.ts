@@ -278,4 +278,58 @@ forEachDialect('portfolio import in bulk', (h) => {
     expect(b.counts.events).toEqual({ inserted: 1, updated: 0, unchanged: 2 });
     expect(b.changedLeaseIds).toEqual(['L1']);
   });
+
+  it('thousands of entries posted at once (a fee run) are written, each audited; again, none', async () => {
+    const orgId = 'fee-run';
+    const t = await setUp(orgId);
+    const leases = Array.from({ length: 3000 }, (_, i) => ({
+      id: `L${i}`,
+      propertyId: 'P1',
+      tenantIds: ['T1'],
+      rentCents: 1000,
+    }));
+    await importJsonPortfolio(t.deps, {
+      orgId,
+      fileName: 'leases.json',
+      text: JSON.stringify({
+        properties: [{ id: 'P1', name: 'Oak Court', ...DEFAULTS }],
+        tenants: [{ id: 'T1', name: 'Ana' }],
+        leases,
+        ledger: [],
+      }),
+      format: 'json',
+      actor: 'test',
+    });
+    // 3,000 entries of 13 columns are more bound values than SQLite takes in one statement.
+    const fees = leases.map((l) => ({
+      id: `${l.id}-late-fee`,
+      leaseId: l.id,
+      date: '2026-11-01',
+      type: 'charge' as const,
+      category: 'fee' as const,
+      amountCents: 5000,
+      dueDate: '2026-11-01',
+    }));
+    const at = '2026-11-01T12:00:00.000Z';
+    const posted = await t.deps.portfolio.addLedgerEntries(orgId, fees, {
+      source: 'fees',
+      actor: 'test',
+      at,
+    });
+    expect(posted.counts.ledger).toEqual({ inserted: 3000, updated: 0, unchanged: 0 });
+    expect(posted.changedLeaseIds).toHaveLength(3000);
+    const audited = await db.kysely
+      .selectFrom('audit')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .where('type', '=', 'ledger.posted')
+      .executeTakeFirstOrThrow();
+    expect(Number(audited.n)).toBe(3000);
+    const again = await t.deps.portfolio.addLedgerEntries(orgId, fees, {
+      source: 'fees',
+      actor: 'test',
+      at,
+    });
+    expect(again.counts.ledger).toEqual({ inserted: 0, updated: 0, unchanged: 3000 });
+  });
 });

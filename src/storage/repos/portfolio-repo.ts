@@ -116,30 +116,32 @@ export function portfolioStore(db: Db): PortfolioStore {
       db.transaction(async (trx) => {
         await lockOrganisation(trx, orgId);
         const counts = { ledger: zero() };
-        const stored = new Set(
-          (
-            await trx
-              .selectFrom('ledger_entries')
-              .select('id')
-              .where('org_id', '=', orgId)
-              .where(
-                'id',
-                'in',
-                entries.map((e) => e.id),
-              )
-              .execute()
-          ).map((r) => r.id),
-        );
+        const stored = new Set<string>();
+        for (const part of chunks(
+          entries.map((e) => e.id),
+          inListSize(trx),
+        ))
+          for (const r of await trx
+            .selectFrom('ledger_entries')
+            .select('id')
+            .where('org_id', '=', orgId)
+            .where('id', 'in', part)
+            .execute())
+            stored.add(r.id);
         const fresh = entries.filter((e) => !stored.has(e.id));
         counts.ledger.unchanged = entries.length - fresh.length;
-        if (fresh.length > 0)
-          await trx
-            .insertInto('ledger_entries')
-            .values(fresh.map((x) => ledgerRow(orgId, x, options.at)))
-            .execute();
+        // In as many statements as the engine's parameter limit needs (a fee run posts
+        // thousands at once), with one audit append for all of them.
+        await insertBulk(
+          trx,
+          'ledger_entries',
+          fresh.map((x) => ledgerRow(orgId, x, options.at)),
+        );
         counts.ledger.inserted = fresh.length;
-        for (const e of fresh)
-          await appendAudit(trx, orgId, {
+        await appendAuditMany(
+          trx,
+          orgId,
+          fresh.map((e) => ({
             at: options.at,
             actor: options.actor,
             type: 'ledger.posted',
@@ -153,7 +155,8 @@ export function portfolioStore(db: Db): PortfolioStore {
               appliesTo: e.appliesTo ?? null,
               source: options.source,
             },
-          });
+          })),
+        );
         const changedLeaseIds = [...new Set(fresh.map((e) => e.leaseId))].sort();
         await markLeasesChanged(trx, orgId, changedLeaseIds, options.at);
         return { alreadyImported: false, changedLeaseIds, counts };
