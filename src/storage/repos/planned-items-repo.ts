@@ -64,15 +64,19 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
     async openItems(orgId, leaseIds): Promise<OpenItem[]> {
       const out: OpenItem[] = [];
       for (let i = 0; i < leaseIds.length; i += OPEN_ITEMS_CHUNK) {
+        // Every item of the batch's leases through the lease index, open ones kept here: a
+        // status condition in the query lets a planner without fresh statistics (SQLite has
+        // none; PostgreSQL's lag after a large scan) walk every open item of the
+        // organisation through the queue index instead, for each batch.
         const rows = await db.kysely
           .selectFrom('outbox')
           .select(['key', 'lease_id', 'episode', 'status'])
           .where('org_id', '=', orgId)
           .where('lease_id', 'in', leaseIds.slice(i, i + OPEN_ITEMS_CHUNK))
-          .where('status', 'in', ['draft', 'approved'])
           .execute();
         for (const r of rows)
-          out.push({ key: r.key, leaseId: r.lease_id, episode: r.episode, status: r.status });
+          if (r.status === 'draft' || r.status === 'approved')
+            out.push({ key: r.key, leaseId: r.lease_id, episode: r.episode, status: r.status });
       }
       return out;
     },
