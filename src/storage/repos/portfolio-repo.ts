@@ -18,7 +18,7 @@ import {
 } from '../../domain/portfolio/schema.js';
 import type { PortfolioStore, SaveOptions, SaveResult } from '../../app/ports/portfolio.js';
 import { CompiledQuery, sql } from 'kysely';
-import type { Db, DbTransaction } from '../database.js';
+import { queryable, type Db, type DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
@@ -116,18 +116,12 @@ export function portfolioStore(db: Db): PortfolioStore {
       db.transaction(async (trx) => {
         await lockOrganisation(trx, orgId);
         const counts = { ledger: zero() };
-        const stored = new Set<string>();
-        for (const part of chunks(
+        const stored = await storedIds(
+          trx,
+          orgId,
+          'ledger_entries',
           entries.map((e) => e.id),
-          inListSize(trx),
-        ))
-          for (const r of await trx
-            .selectFrom('ledger_entries')
-            .select('id')
-            .where('org_id', '=', orgId)
-            .where('id', 'in', part)
-            .execute())
-            stored.add(r.id);
+        );
         const fresh = entries.filter((e) => !stored.has(e.id));
         counts.ledger.unchanged = entries.length - fresh.length;
         // In as many statements as the engine's parameter limit needs (a fee run posts
@@ -179,18 +173,7 @@ export function portfolioStore(db: Db): PortfolioStore {
         .execute();
       return new Set(rows.map((r) => r.id));
     },
-    async knownIds(orgId, kind, ids) {
-      const known = new Set<string>();
-      for (const part of chunks([...new Set(ids)], inListSize(db)))
-        for (const r of await db.kysely
-          .selectFrom(kind)
-          .select('id')
-          .where('org_id', '=', orgId)
-          .where('id', 'in', part)
-          .execute())
-          known.add(r.id);
-      return known;
-    },
+    knownIds: (orgId, kind, ids) => storedIds(db, orgId, kind, ids),
   };
 }
 
@@ -484,6 +467,26 @@ function ledgerRow(orgId: string, x: LedgerEntry, at: string) {
 //   one is built while the server writes the last.
 
 /** Ids per `IN (…)` list on this engine (SQLite binds each; PostgreSQL parses each). */
+/** Which of `ids` are stored in `table` for the organisation (read in engine-sized lists). */
+async function storedIds(
+  q: Db | DbTransaction,
+  orgId: string,
+  table: 'leases' | 'tenants' | 'properties' | 'ledger_entries',
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const k = queryable(q);
+  const stored = new Set<string>();
+  for (const part of chunks([...new Set(ids)], inListSize(q)))
+    for (const r of await k
+      .selectFrom(table)
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('id', 'in', part)
+      .execute())
+      stored.add(r.id);
+  return stored;
+}
+
 function inListSize(trx: Pick<DbTransaction, 'dialect'>): number {
   return trx.dialect === 'sqlite' ? SQLITE_MAX_PARAMS - 10 : 10_000;
 }
