@@ -161,10 +161,12 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   // other leases, and a batch's states still follow its own items (a crash between leaves
   // those leases to be evaluated again, never marked done without their items).
   let statesWriting: Promise<void> = Promise.resolve();
-  // The tables this scan writes may have been empty when the database last looked at them
-  // (a first scan): their statistics are refreshed as they grow, and at the end, so the
-  // per-batch reads of this scan and the next are planned for the tables as they are (a
-  // plan for an empty outbox reads every draft of the organisation for each batch).
+  // The tables a scan of every lease writes may have been empty when the database last
+  // looked at them (a first scan): their statistics are refreshed as they grow, and at the
+  // end, so the per-batch reads of this scan and the next are planned for the tables as they
+  // are (a plan for an empty outbox reads every draft of the organisation for each batch).
+  // An incremental scan changes a small part of them: the database's own upkeep suffices.
+  const refreshStatistics = contiguous ? deps.state.refreshStatistics : undefined;
   let written = 0;
   let analyzedAt = 0;
   let analyzeAt = ANALYZE_AFTER_STATES;
@@ -175,8 +177,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       readAhead();
       const states = await writeBatch(toLoad, evaluation);
       await statesWriting;
-      if (written >= analyzeAt && deps.state.refreshStatistics) {
-        await deps.state.refreshStatistics();
+      if (written >= analyzeAt && refreshStatistics) {
+        await refreshStatistics.call(deps.state);
         analyzedAt = written;
         analyzeAt = written * ANALYZE_GROWTH;
       }
@@ -187,8 +189,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       statesWriting.catch(() => undefined);
     }
     await statesWriting;
-    if (written >= ANALYZE_AFTER_STATES && analyzedAt < written / 2 && deps.state.refreshStatistics)
-      await deps.state.refreshStatistics();
+    if (written >= ANALYZE_AFTER_STATES && analyzedAt < written / 2 && refreshStatistics)
+      await refreshStatistics.call(deps.state);
   } finally {
     await statesWriting.catch(() => undefined);
     await evaluator.close();
