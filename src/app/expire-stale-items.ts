@@ -74,7 +74,8 @@ export interface ExpireDeps {
  * stage merely queued is not enough: a catch-up scan queues several stages at once, and
  * the evaluator has already decided (R4) which of them still go.
  */
-const MOVED_ON = new Set(['dispatching', 'sent', 'delivered', 'unknown']);
+export const MOVED_ON_STATUSES = ['dispatching', 'sent', 'delivered', 'unknown'] as const;
+const MOVED_ON = new Set<string>(MOVED_ON_STATUSES);
 const OPEN = new Set(['draft', 'approved']);
 
 /** Pure: which open items expire at `atMs`, and why. */

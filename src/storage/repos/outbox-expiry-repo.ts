@@ -4,7 +4,12 @@
  * Writing: the `→ expired` transitions, through the outbox repository's one transition path
  * (guarded update, history row, audit entry), a chunk of items per transaction.
  */
-import type { EpisodeItem, ExpiryReason, OutboxExpiryStore } from '../../app/expire-stale-items.js';
+import {
+  MOVED_ON_STATUSES,
+  type EpisodeItem,
+  type ExpiryReason,
+  type OutboxExpiryStore,
+} from '../../app/expire-stale-items.js';
 import type { Clock } from '../../app/ports/clock.js';
 import { systemClock } from '../../app/ports/clock.js';
 import { OutboxConflictError, OutboxTransitionError } from '../../domain/outbox/states.js';
@@ -24,9 +29,6 @@ function scheduledDate(payload: string): string | null {
     return null;
   }
 }
-
-/** Statuses of an item that went out (expire-stale-items.ts MOVED_ON). */
-const MOVED_ON = ['dispatching', 'sent', 'delivered', 'unknown'];
 
 export function createOutboxExpiryRepo(db: Db, clock: Clock = systemClock): OutboxExpiryStore {
   const outbox = createOutboxRepo(db, clock);
@@ -60,7 +62,7 @@ export function createOutboxExpiryRepo(db: Db, clock: Clock = systemClock): Outb
                   .whereRef('m.lease_id', '=', 'o.lease_id')
                   .whereRef('m.episode', '=', 'o.episode')
                   .whereRef('m.stage', '<>', 'o.stage')
-                  .where('m.status', 'in', MOVED_ON),
+                  .where('m.status', 'in', MOVED_ON_STATUSES),
               ),
             ]),
           ]),
@@ -88,12 +90,12 @@ export function createOutboxExpiryRepo(db: Db, clock: Clock = systemClock): Outb
           and exists (
             select 1 from outbox m
               where m.org_id = o.org_id and m.lease_id = o.lease_id and m.episode = o.episode
-                and m.stage <> o.stage and m.status in (${sql.join(MOVED_ON)}))
+                and m.stage <> o.stage and m.status in (${sql.join(MOVED_ON_STATUSES)}))
       union
       select m.lease_id, m.episode from outbox_transitions t
         join outbox m on m.org_id = t.org_id and m.key = t.key
         where t.org_id = ${orgId} and t.at >= ${changedSince}
-          and t.to_status in (${sql.join(MOVED_ON)})`.execute(db.kysely);
+          and t.to_status in (${sql.join(MOVED_ON_STATUSES)})`.execute(db.kysely);
     return rows.map((r) => ({ lease_id: r.lease_id, episode: Number(r.episode) }));
   }
 

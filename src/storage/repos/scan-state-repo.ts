@@ -96,6 +96,14 @@ function leaseIdParts(
 }
 
 export function scanStateStore(db: Db): ScanStateStore {
+  /** The organisation's last finished scan (what "the last scan" means everywhere here). */
+  const lastFinished = (orgId: string) =>
+    db.kysely
+      .selectFrom('scans')
+      .where('org_id', '=', orgId)
+      .where('finished_at', 'is not', null)
+      .orderBy('finished_at', 'desc')
+      .limit(1);
   return {
     markChanged: (orgId, leaseIds, at) =>
       db.transaction((trx) => markLeasesChanged(trx, orgId, leaseIds, at)),
@@ -491,25 +499,13 @@ export function scanStateStore(db: Db): ScanStateStore {
     },
 
     async lastScanStart(orgId) {
-      const row = await db.kysely
-        .selectFrom('scans')
-        .select(['started_at', 'as_of'])
-        .where('org_id', '=', orgId)
-        .where('finished_at', 'is not', null)
-        .orderBy('finished_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const row = await lastFinished(orgId).select(['started_at', 'as_of']).executeTakeFirst();
       return row ? { startedAt: row.started_at, asOf: row.as_of } : null;
     },
 
     async lastScan(orgId) {
-      const row = await db.kysely
-        .selectFrom('scans')
+      const row = await lastFinished(orgId)
         .select(['id', 'as_of', 'finished_at', 'counts'])
-        .where('org_id', '=', orgId)
-        .where('finished_at', 'is not', null)
-        .orderBy('finished_at', 'desc')
-        .limit(1)
         .executeTakeFirst();
       if (!row || !row.counts) return null;
       const parsed = JSON.parse(row.counts) as ScanCounts & { changes?: unknown[] };
