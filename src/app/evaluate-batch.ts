@@ -10,7 +10,6 @@ import { leaseInputs } from '../domain/evaluator/simulate.js';
 import { withStaleLedgerHold } from '../domain/evaluator/stale-ledger.js';
 import type { EpisodeSummary } from '../domain/evaluator/types.js';
 import type { Policy } from '../domain/policy/schema.js';
-import type { Portfolio } from '../domain/portfolio/schema.js';
 import {
   runSnapshot,
   snapshotOf,
@@ -22,6 +21,7 @@ import { leaseFactsOn } from '../domain/readiness/lease-facts.js';
 import { leaseReadiness } from '../domain/readiness/readiness.js';
 import { epochToLocal, localToEpoch } from '../domain/time.js';
 import { planItems, storedPastDue } from './plan-items.js';
+import { withLedger, type PortfolioWithLedgerText } from './ports/portfolio.js';
 import type { LeaseStateRow, LeaseToEvaluate, PlannedItem, SettledLease } from './ports/scan.js';
 import { renderMessages } from './render-messages.js';
 
@@ -46,8 +46,11 @@ export interface ScanFrame {
 export interface BatchToEvaluate {
   /** Leases the aggregate found settled (no ledger loaded). */
   settled: readonly SettledLease[];
-  /** The other leases' data (their slice of the portfolio), or null when there are none. */
-  loaded: Portfolio | null;
+  /**
+   * The other leases' data (their slice of the portfolio, the ledger as JSON text until it
+   * is evaluated), or null when there are none.
+   */
+  loaded: PortfolioWithLedgerText | null;
   /** What the previous scan stored for the batch's leases. */
   previous: readonly LeaseToEvaluate[];
 }
@@ -111,8 +114,9 @@ export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): Evaluat
     result.evaluated++;
   }
 
-  const { inputs, extras } = batch.loaded
-    ? leaseInputs(batch.loaded, policies)
+  const loaded = batch.loaded ? withLedger(batch.loaded) : null;
+  const { inputs, extras } = loaded
+    ? leaseInputs(loaded, policies)
     : { inputs: [], extras: { unmatched: [] as string[] } };
   result.unmatched.push(...extras.unmatched);
   for (const leaseId of extras.unmatched)
@@ -129,12 +133,22 @@ export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): Evaluat
   const toRender: { input: LeaseInput; items: PlannedItem[] }[] = [];
   for (const fresh of inputs) {
     // R8 stale_ledger: derived from the source's lastSyncAt, never stored.
-    const input = withStaleLedgerHold(fresh, batch.loaded?.sources ?? [], nowMs);
+    const input = withStaleLedgerHold(fresh, loaded?.sources ?? [], nowMs);
     const today = todayIn(input.property.timezone);
     const prev = previous.get(input.lease.id);
     const from = prev?.trackingFrom ?? today;
-    const timeline = evaluateLease(input, { from, to: addDays(today, HORIZON_DAYS) });
-    const pastDueAt = (d: string) => storedPastDue(input, d);
+    const timeline = evaluateLease(input, {
+      from,
+      to: addDays(today, HORIZON_DAYS),
+      nextDueAfter: nowMs,
+    });
+    // Most of a lease's items share a few dates.
+    const pastDueOn = new Map<string, number>();
+    const pastDueAt = (d: string) => {
+      let cents = pastDueOn.get(d);
+      if (cents === undefined) pastDueOn.set(d, (cents = storedPastDue(input, d)));
+      return cents;
+    };
     const plan = planItems(timeline, nowMs, today, pastDueAt);
     // Look again when the plan changes on its own: the next scheduled action, or the
     // start of a later day on which a case opens or closes or dated data takes effect.

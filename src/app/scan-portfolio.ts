@@ -135,7 +135,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     });
     const settledIds = new Set(settled.map((s) => s.leaseId));
     const toLoad = ids.filter((id) => !settledIds.has(id));
-    const loaded = toLoad.length > 0 ? await deps.portfolio.loadPortfolio(orgId, toLoad) : null;
+    const loaded = toLoad.length > 0 ? await deps.portfolio.loadSliceForScan(orgId, toLoad) : null;
     const evaluation = await evaluator.evaluate(
       { settled, loaded, previous },
       { withLinks: deps.payLinks !== undefined },

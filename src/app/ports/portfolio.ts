@@ -1,6 +1,15 @@
 /** Stored portfolio data: what imports write and what scans and re-checks read. */
 import type { LedgerEntry, Portfolio, PortfolioEvent } from '../../domain/portfolio/schema.js';
 
+/** A portfolio slice whose ledger is still JSON text: `ledgerJson` parses to `ledger`. */
+export type PortfolioWithLedgerText = Omit<Portfolio, 'ledger'> & { ledgerJson: string };
+
+/** The slice with its ledger parsed. */
+export function withLedger(slice: PortfolioWithLedgerText): Portfolio {
+  const { ledgerJson, ...rest } = slice;
+  return { ...rest, ledger: JSON.parse(ledgerJson) as LedgerEntry[] };
+}
+
 export interface SaveOptions {
   /** `import`, `cli`, `http`, `webhook:<connector>` … recorded on rows and in the audit log. */
   source: string;
@@ -42,6 +51,12 @@ export interface PortfolioStore {
   /** The stored portfolio, or the slice needed to evaluate `leaseIds` (their properties,
    * tenants, ledger, onboarded cases and every event that reaches them). */
   loadPortfolio(orgId: string, leaseIds?: readonly string[]): Promise<Portfolio>;
+  /**
+   * `loadPortfolio` of `leaseIds` for a scan: the ledger (most of a slice) stays the JSON
+   * text of one array, parsed where the slice is evaluated (a scan's worker thread) instead
+   * of on the thread that reads and writes the database.
+   */
+  loadSliceForScan(orgId: string, leaseIds: readonly string[]): Promise<PortfolioWithLedgerText>;
   leaseIds(orgId: string): Promise<string[]>;
   propertyIds(orgId: string): Promise<Set<string>>;
   /** Which of `ids` are stored leases, tenants or properties of the organisation. */

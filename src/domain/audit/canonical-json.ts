@@ -53,27 +53,38 @@ function sortedCopy(value: unknown, depth: number): unknown {
     case 'object': {
       if (value === null) return null;
       if (depth > MAX_FAST_DEPTH) return INVALID;
+      // A value that is canonical as it is (keys in order, every part canonical) is not
+      // copied: most audit data is written with its keys in order.
       if (Array.isArray(value)) {
-        const out: unknown[] = new Array<unknown>(value.length);
+        let out: unknown[] | undefined;
         for (let i = 0; i < value.length; i++) {
           const v = sortedCopy(value[i], depth + 1);
           if (v === INVALID) return INVALID;
-          out[i] = v;
+          if (out === undefined && v !== value[i]) out = value.slice(0, i);
+          if (out !== undefined) out[i] = v;
         }
-        return out;
+        return out ?? value;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) return INVALID;
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      const out: Record<string, unknown> = {};
-      for (const k of keys) {
+      const own = Object.keys(record);
+      let inOrder = true;
+      for (let i = 1; i < own.length && inOrder; i++) inOrder = own[i - 1]! < own[i]!;
+      const keys = inOrder ? own : own.sort();
+      let out: Record<string, unknown> | undefined = inOrder ? undefined : {};
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         if (INDEX_LIKE.test(k) || k === '__proto__') return INVALID;
         const v = sortedCopy(record[k], depth + 1);
         if (v === INVALID) return INVALID;
-        out[k] = v;
+        if (out === undefined && v !== record[k]) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j]!] = record[keys[j]!];
+        }
+        if (out !== undefined) out[k] = v;
       }
-      return out;
+      return out ?? value;
     }
     default:
       return INVALID;

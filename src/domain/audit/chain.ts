@@ -11,7 +11,7 @@
  *
  * Pure: the time, the actor and the data are arguments.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -81,7 +81,7 @@ export type VerifyResult = { ok: true; count: number; head: ChainHead | undefine
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/;
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 export function dataHash(data: unknown): string {
@@ -115,14 +115,26 @@ export function nextEntryWithText(
   prev: ChainHead | undefined,
   input: AuditInput,
 ): { entry: AuditEntry; dataText: string } {
+  const { fields, hash, dataText } = nextLink(prev, input);
+  // What is hashed is what is stored: the data as its canonical JSON parses back.
+  return { entry: { ...fields, data: JSON.parse(dataText) as JsonValue, hash }, dataText };
+}
+
+/**
+ * The entry that follows `prev` as a store writes it: the fields its hash covers, the hash
+ * and the canonical JSON of its data (not parsed back: a writer of many entries that
+ * returns none needs only the text).
+ */
+export function nextLink(
+  prev: ChainHead | undefined,
+  input: AuditInput,
+): { fields: ChainFields; hash: string; dataText: string } {
   if (!INSTANT_RE.test(input.at))
     throw new Error(`audit entry: at must be an ISO-8601 UTC instant ending in Z, got ${input.at}`);
   for (const field of ['actor', 'type', 'subject'] as const)
     if (typeof input[field] !== 'string' || input[field] === '')
       throw new Error(`audit entry: ${field} must be a non-empty string`);
   const dataText = canonicalJson(input.data);
-  // What is hashed is what is stored: the data as its canonical JSON parses back.
-  const data = JSON.parse(dataText) as JsonValue;
   const fields: ChainFields = {
     seq: prev ? prev.seq + 1 : 1,
     at: input.at,
@@ -132,7 +144,7 @@ export function nextEntryWithText(
     dataHash: sha256Hex(dataText),
     prevHash: prev ? prev.hash : GENESIS_HASH,
   };
-  return { entry: { ...fields, data, hash: entryHash(fields.prevHash, fields) }, dataText };
+  return { fields, hash: entryHash(fields.prevHash, fields), dataText };
 }
 
 export function isTombstone(data: unknown): data is TombstoneData {

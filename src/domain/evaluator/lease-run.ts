@@ -76,6 +76,16 @@ export interface LeaseInput {
 export interface EvaluationWindow {
   from: LocalDate;
   to: LocalDate;
+  /**
+   * For a caller that needs only what is due by this instant (epoch ms) and the first due
+   * action after it (a scan): simulation may end before `to`, on a day after which nothing
+   * can come earlier than that first action. That is when the next day starts at or after
+   * it and nothing dated is left to take effect (no ledger entry, event, hold or onboarded
+   * case): from there only time passes, the past-due amount cannot fall, so an open episode
+   * cannot close, and whatever a later day adds starts on that day or later. The timeline
+   * then ends on that day (`final` included).
+   */
+  nextDueAfter?: number;
 }
 
 type StageOutcome = 'fired' | 'superseded' | 'not_applicable';
@@ -175,6 +185,10 @@ class LeaseRun {
   private allocationDirty = true;
 
   private readonly eventsByDate = new Map<LocalDate, PortfolioEvent[]>();
+  private lastEventDate: LocalDate | undefined;
+  /** For nextDueAfter: actions looked at so far, and the earliest due one after it. */
+  private actionsSeen = 0;
+  private firstDueAfter = Infinity;
   private readonly holds: ActiveHold[] = [];
   private pending: Pending[] = [];
   private readonly channelAttempts = new Map<string, number[]>();
@@ -202,6 +216,8 @@ class LeaseRun {
     this.ledger = sortedByDate(input.ledger);
     this.allocation = EMPTY_ALLOCATION;
     for (const e of input.events) {
+      if (this.lastEventDate === undefined || e.date > this.lastEventDate)
+        this.lastEventDate = e.date;
       const list = this.eventsByDate.get(e.date);
       if (list) list.push(e);
       else this.eventsByDate.set(e.date, [e]);
@@ -216,14 +232,44 @@ class LeaseRun {
     const historyDays = new Set<LocalDate>();
     for (const d of this.eventsByDate.keys()) if (d < from) historyDays.add(d);
     for (const d of [...historyDays].sort()) this.day(d, false);
-    for (let d = from; d <= to; d = addDays(d, 1)) this.day(d, true);
+    let last = to;
+    for (let d = from; d <= to; d = addDays(d, 1)) {
+      this.day(d, true);
+      if (
+        this.span.nextDueAfter !== undefined &&
+        d < to &&
+        this.nothingBefore(d, this.span.nextDueAfter)
+      ) {
+        last = d;
+        break;
+      }
+    }
     if (this.case) this.episodes.push(this.case.summary);
     return {
       actions: this.actions,
       episodes: this.episodes,
       events: this.events,
-      final: this.standing(to),
+      final: this.standing(last),
     };
+  }
+
+  /**
+   * Whether days after `d` can change neither what is due by `after` nor the first due
+   * action after it (EvaluationWindow.nextDueAfter).
+   */
+  private nothingBefore(d: LocalDate, after: number): boolean {
+    // Emitted actions are final: only those added since the last look are new.
+    for (; this.actionsSeen < this.actions.length; this.actionsSeen++) {
+      const a = this.actions[this.actionsSeen]!;
+      if (a.status !== 'due') continue;
+      const at = Date.parse(a.at);
+      if (at > after && at < this.firstDueAfter) this.firstDueAfter = at;
+    }
+    if (this.firstDueAfter === Infinity) return false;
+    if (this.ledgerPos < this.ledger.length || this.onboarded.length > 0) return false;
+    if (this.lastEventDate !== undefined && this.lastEventDate > d) return false;
+    for (const h of this.holds) if (h.start > d) return false;
+    return localToEpoch(addDays(d, 1), 0, this.tz) >= this.firstDueAfter;
   }
 
   private standing(d: LocalDate): LeaseStanding {

@@ -256,7 +256,7 @@ export function duplicateRows(facts: LeaseFacts): ReadinessReason[] {
   const groups = new Map<string, LedgerEntry[]>();
   for (const e of facts.inEffect) {
     if (e.type === 'reversal' || facts.reversedIds.has(e.id)) continue;
-    const k = [e.date, e.type, e.amountCents, e.category ?? ''].join('|');
+    const k = `${e.date}|${e.type}|${e.amountCents}|${e.category ?? ''}`;
     const list = groups.get(k);
     if (list) list.push(e);
     else groups.set(k, [e]);

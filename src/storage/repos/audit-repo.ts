@@ -12,11 +12,11 @@
  * transaction so the head row is held as briefly as possible.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { canonicalJson } from '../../domain/audit/canonical-json.js';
+import { canonicalJson, type JsonValue } from '../../domain/audit/canonical-json.js';
 import {
   ChainVerifier,
   isTombstone,
-  nextEntryWithText,
+  nextLink,
   sha256Hex,
   type AuditEntry,
   type AuditInput,
@@ -39,8 +39,9 @@ export async function appendAudit(
   orgId: string,
   input: AuditInput,
 ): Promise<AuditEntry> {
-  const [entry] = await appendAuditMany(trx, orgId, [input]);
-  return entry!;
+  const [link] = await appendLinks(trx, orgId, [input]);
+  const { fields, hash, dataText } = link!;
+  return { ...fields, data: JSON.parse(dataText) as JsonValue, hash };
 }
 
 /**
@@ -51,7 +52,15 @@ export async function appendAuditMany(
   trx: DbTransaction,
   orgId: string,
   inputs: readonly AuditInput[],
-): Promise<AuditEntry[]> {
+): Promise<void> {
+  await appendLinks(trx, orgId, inputs);
+}
+
+async function appendLinks(
+  trx: DbTransaction,
+  orgId: string,
+  inputs: readonly AuditInput[],
+): Promise<ReturnType<typeof nextLink>[]> {
   if (inputs.length === 0) return [];
   if (!trx.isTransaction)
     throw new Error('appendAudit must run inside the transaction of the change it records');
@@ -63,28 +72,26 @@ export async function appendAuditMany(
     .executeTakeFirst();
   if (!head) throw new AppError('not_found', `organisation ${orgId} does not exist`);
   let prev = { seq: head.audit_seq - inputs.length, hash: head.audit_hash };
-  const entries: AuditEntry[] = [];
-  const texts: string[] = [];
+  const links: ReturnType<typeof nextLink>[] = [];
   for (const input of inputs) {
-    const { entry, dataText } = nextEntryWithText(prev, input);
-    entries.push(entry);
-    texts.push(dataText);
-    prev = { seq: entry.seq, hash: entry.hash };
+    const link = nextLink(prev, input);
+    links.push(link);
+    prev = { seq: link.fields.seq, hash: link.hash };
   }
   await insertBulk(
     trx,
     'audit',
-    entries.map((entry, i) => ({
+    links.map(({ fields, hash, dataText }) => ({
       org_id: orgId,
-      seq: entry.seq,
-      at: entry.at,
-      actor: entry.actor,
-      type: entry.type,
-      subject: entry.subject,
-      data: texts[i]!,
-      data_hash: entry.dataHash,
-      prev_hash: entry.prevHash,
-      hash: entry.hash,
+      seq: fields.seq,
+      at: fields.at,
+      actor: fields.actor,
+      type: fields.type,
+      subject: fields.subject,
+      data: dataText,
+      data_hash: fields.dataHash,
+      prev_hash: fields.prevHash,
+      hash,
     })),
   );
   await trx
@@ -92,7 +99,7 @@ export async function appendAuditMany(
     .set({ audit_hash: prev.hash })
     .where('id', '=', orgId)
     .execute();
-  return entries;
+  return links;
 }
 
 /** Entries of one chain in seq order, from `fromSeq` (default 1), at most `limit`. */

@@ -155,7 +155,16 @@ export function portfolioStore(db: Db): PortfolioStore {
         await markLeasesChanged(trx, orgId, changedLeaseIds, options.at);
         return { alreadyImported: false, changedLeaseIds, counts };
       }),
-    loadPortfolio: (orgId, leaseIds) => db.snapshot((trx) => load(trx, orgId, leaseIds)),
+    loadPortfolio: (orgId, leaseIds) =>
+      db.snapshot(async (trx) => {
+        const { ledgerRows, ...rest } = await load(trx, orgId, leaseIds);
+        return { ...rest, ledger: ledgerRows.map((t) => JSON.parse(t) as LedgerEntry) };
+      }),
+    loadSliceForScan: (orgId, leaseIds) =>
+      db.snapshot(async (trx) => {
+        const { ledgerRows, ...rest } = await load(trx, orgId, leaseIds);
+        return { ...rest, ledgerJson: `[${ledgerRows.join(',')}]` };
+      }),
     async leaseIds(orgId) {
       const rows = await db.kysely
         .selectFrom('leases')
@@ -735,11 +744,12 @@ function flaggedAudits(
   return out;
 }
 
+/** The stored portfolio (or a slice), its ledger as the rows' JSON texts. */
 async function load(
   trx: DbTransaction,
   orgId: string,
   leaseIds?: readonly string[],
-): Promise<Portfolio> {
+): Promise<Omit<Portfolio, 'ledger'> & { ledgerRows: string[] }> {
   const parse = <T>(s: string): T => JSON.parse(s) as T;
   const leases: Lease[] = [];
   if (leaseIds === undefined) {
@@ -793,14 +803,14 @@ async function load(
   const properties = await byIds<Property>('properties', propertyIds);
   const tenants = await byIds<Tenant>('tenants', tenantIds);
 
-  const ledger: LedgerEntry[] = [];
+  const ledgerRows: string[] = [];
   const cases: OnboardedCase[] = [];
   const leaseParts = all ? [null] : chunks(ids, inListSize(trx));
   for (const part of leaseParts) {
     let lq = trx.selectFrom('ledger_entries').select('data').where('org_id', '=', orgId);
     if (part) lq = lq.where('lease_id', 'in', part);
     for (const r of await lq.orderBy('lease_id').orderBy('date').orderBy('id').execute())
-      ledger.push(parse<LedgerEntry>(r.data));
+      ledgerRows.push(r.data);
     let cq = trx.selectFrom('cases').select('state').where('org_id', '=', orgId);
     if (part) cq = cq.where('lease_id', 'in', part);
     for (const r of await cq.execute()) {
@@ -893,9 +903,9 @@ async function load(
     properties,
     tenants,
     leases,
-    ledger,
+    ledgerRows,
     events,
     cases,
     sources,
-  } as Portfolio;
+  } as Omit<Portfolio, 'ledger'> & { ledgerRows: string[] };
 }

@@ -323,10 +323,11 @@ export function scanStateStore(db: Db): ScanStateStore {
                 actor: 'system:scan',
                 type: 'case.opened',
                 subject: `lease:${e.leaseId}`,
+                // Keys in sorted order: canonical as written.
                 data: {
+                  anchor: e.anchor,
                   episode: e.episode,
                   opened: e.opened,
-                  anchor: e.anchor,
                   policy: e.policyId ?? null,
                   policyVersion: e.policyVersion ?? null,
                 },
@@ -363,7 +364,7 @@ export function scanStateStore(db: Db): ScanStateStore {
                 actor: 'system:scan',
                 type: 'case.closed',
                 subject: `lease:${e.leaseId}`,
-                data: { episode: e.episode, closed: e.closed, outcome: e.outcome },
+                data: { closed: e.closed, episode: e.episode, outcome: e.outcome },
               });
           }
           await updateCases(trx, orgId, changed, at);
