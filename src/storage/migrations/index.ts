@@ -20,6 +20,7 @@ import { listIndexesMigration } from './0014-list-indexes.js';
 import { scanDueIndexesMigration } from './0016-scan-due-indexes.js';
 import { webhookInboxMigration } from './0017-webhook-inbox.js';
 import { scanWriteCostMigration } from './0018-scan-write-cost.js';
+import { eventReachIndexesMigration } from './0019-event-reach-indexes.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -40,6 +41,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0016-scan-due-indexes': scanDueIndexesMigration(),
     '0017-webhook-inbox': webhookInboxMigration(types),
     '0018-scan-write-cost': scanWriteCostMigration(dialect),
+    '0019-event-reach-indexes': eventReachIndexesMigration(),
   };
 }
 
