@@ -261,6 +261,29 @@ forEachDialect('scan', (h) => {
         nextDueDate: '2026-11-01',
       },
     ]);
+
+    // An event that names only a tenant reaches each lease of that tenant: it goes to the
+    // evaluator too (a paid-up lease of another tenant is still settled).
+    await importJsonPortfolio(deps, {
+      orgId,
+      fileName: 'settled-tenant.json',
+      text: JSON.stringify({
+        ...portfolio,
+        tenants: [...portfolio.tenants, { ...portfolio.tenants[0]!, id: 'T-CALLED' }],
+        leases: [{ ...lease('CALLED'), tenantIds: ['T-CALLED'] }],
+        ledger: [rent('CALLED', '10'), paid('CALLED', '10')],
+        events: [{ tenantId: 'T-CALLED', date: '2026-10-02', type: 'flag', reason: 'called' }],
+        cases: [],
+      }),
+      format: 'json',
+      actor: 'test',
+    });
+    const withTenantEvent = await state.settledLeases(
+      orgId,
+      ['CALLED', 'PAID'],
+      () => '2026-10-05',
+    );
+    expect(withTenantEvent.map((s) => s.leaseId)).toEqual(['PAID']);
   });
 
   if (h.dialect === 'postgres')

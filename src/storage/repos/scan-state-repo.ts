@@ -189,6 +189,26 @@ export function scanStateStore(db: Db): ScanStateStore {
         .execute();
       if (zones.length === 0) return out;
       const days = sql.join(zones.map((z) => sql`(${z.timezone}, ${todayIn(z.timezone)})`));
+      // Looking up every lease's tenants is a third of this query's reads, and only events
+      // that name a tenant can reach a lease that way: without any, it is left out. (An
+      // event written after this look marks its leases changed: the next scan has them.)
+      const tenantEvents = await k
+        .selectFrom('events')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('tenant_id', 'is not', null)
+        .limit(1)
+        .executeTakeFirst();
+      const throughTenants = tenantEvents
+        ? sql`
+              or exists (
+                -- CROSS JOIN: SQLite takes the lease's tenants first (as PostgreSQL does),
+                -- not every event of the organisation.
+                select 1 from lease_tenants t
+                cross join events v
+                where t.org_id = l.org_id and t.lease_id = l.id
+                  and v.org_id = t.org_id and v.tenant_id = t.tenant_id)`
+        : sql``;
       for (const { ids, which } of leaseIdParts(leaseIds, !!options.contiguous, 'l.id')) {
         // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
         // ones included) and items still waiting in the outbox always go to the evaluator:
@@ -213,13 +233,7 @@ export function scanStateStore(db: Db): ScanStateStore {
           c as materialized (
             select l.id as lease_id, d.timezone as timezone, d.today as today,
               exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
-              or exists (
-                -- CROSS JOIN: SQLite takes the lease's tenants first (as PostgreSQL does),
-                -- not every event of the organisation.
-                select 1 from lease_tenants t
-                cross join events v
-                where t.org_id = l.org_id and t.lease_id = l.id
-                  and v.org_id = t.org_id and v.tenant_id = t.tenant_id)
+              ${throughTenants}
               or exists (
                 select 1 from cases s
                 where s.org_id = l.org_id and s.lease_id = l.id
