@@ -11,7 +11,7 @@
  * `verifyAudit` notice entries cut off the end of a chain. Append audit entries last in a
  * transaction so the head row is held as briefly as possible.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { canonicalJson, type JsonValue } from '../../domain/audit/canonical-json.js';
 import {
   ChainVerifier,
@@ -21,11 +21,12 @@ import {
   type AuditEntry,
   type AuditInput,
   type BreakReason,
+  type ChainHead,
 } from '../../domain/audit/chain.js';
 import { AppError } from '../../domain/errors.js';
 import { queryable, withTransaction, type Db, type DbTransaction } from '../database.js';
 import type { AuditTable, Schema } from '../schema.js';
-import { insertBulk } from './bulk-rows.js';
+import { insertBulk, PG_BATCH_ROWS, pgRecordset, quoteIdent } from './bulk-rows.js';
 
 /** Type of the entry that records an erasure (itself never erased). */
 export const AUDIT_ERASED = 'audit.erased';
@@ -52,51 +53,72 @@ export async function appendAuditMany(
   trx: DbTransaction,
   orgId: string,
   inputs: readonly AuditInput[],
+  options: { head?: ChainHead } = {},
 ): Promise<void> {
-  await appendLinks(trx, orgId, inputs);
+  await appendLinks(trx, orgId, inputs, options.head);
 }
 
+/**
+ * Appends `inputs`; `locked`: the head as `lockAuditHead` read it earlier in this
+ * transaction (the organisation is locked since, so it still is the head).
+ */
 async function appendLinks(
   trx: DbTransaction,
   orgId: string,
   inputs: readonly AuditInput[],
+  locked?: ChainHead,
 ): Promise<ReturnType<typeof nextLink>[]> {
   if (inputs.length === 0) return [];
   if (!trx.isTransaction)
     throw new Error('appendAudit must run inside the transaction of the change it records');
-  const head = await trx
-    .updateTable('organisations')
-    .set((eb) => ({ audit_seq: eb('audit_seq', '+', inputs.length) }))
-    .where('id', '=', orgId)
-    .returning(['audit_seq', 'audit_hash'])
-    .executeTakeFirst();
-  if (!head) throw new AppError('not_found', `organisation ${orgId} does not exist`);
-  let prev = { seq: head.audit_seq - inputs.length, hash: head.audit_hash };
+  let prev: ChainHead;
+  if (locked) prev = locked;
+  else {
+    const head = await trx
+      .updateTable('organisations')
+      .set((eb) => ({ audit_seq: eb('audit_seq', '+', inputs.length) }))
+      .where('id', '=', orgId)
+      .returning(['audit_seq', 'audit_hash'])
+      .executeTakeFirst();
+    if (!head) throw new AppError('not_found', `organisation ${orgId} does not exist`);
+    prev = { seq: head.audit_seq - inputs.length, hash: head.audit_hash };
+  }
   const links: ReturnType<typeof nextLink>[] = [];
   for (const input of inputs) {
     const link = nextLink(prev, input);
     links.push(link);
     prev = { seq: link.fields.seq, hash: link.hash };
   }
-  await insertBulk(
-    trx,
-    'audit',
-    links.map(({ fields, hash, dataText }) => ({
-      org_id: orgId,
-      seq: fields.seq,
-      at: fields.at,
-      actor: fields.actor,
-      type: fields.type,
-      subject: fields.subject,
-      data: dataText,
-      data_hash: fields.dataHash,
-      prev_hash: fields.prevHash,
-      hash,
-    })),
-  );
+  const rows = links.map(({ fields, hash, dataText }) => ({
+    org_id: orgId,
+    seq: fields.seq,
+    at: fields.at,
+    actor: fields.actor,
+    type: fields.type,
+    subject: fields.subject,
+    data: dataText,
+    data_hash: fields.dataHash,
+    prev_hash: fields.prevHash,
+    hash,
+  }));
+  // PostgreSQL: the entries and the new head in one statement (one round trip, not two).
+  if (trx.dialect === 'postgres' && rows.length <= PG_BATCH_ROWS) {
+    const { text, params } = pgRecordset(Object.keys(rows[0]!), rows);
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `with entries as (insert into "audit" (${Object.keys(rows[0]!)
+          .map(quoteIdent)
+          .join(', ')}) ${text})
+         update "organisations" set "audit_seq" = $2, "audit_hash" = $3 where "id" = $4`,
+        [...params, prev.seq, prev.hash, orgId],
+      ),
+    );
+    return links;
+  }
+  await insertBulk(trx, 'audit', rows);
   await trx
     .updateTable('organisations')
-    .set({ audit_hash: prev.hash })
+    .set({ audit_seq: prev.seq, audit_hash: prev.hash })
     .where('id', '=', orgId)
     .execute();
   return links;

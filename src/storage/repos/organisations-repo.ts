@@ -2,6 +2,7 @@
 import { queryable, withTransaction, type Db, type DbTransaction } from '../database.js';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../schema.js';
+import { AppError } from '../../domain/errors.js';
 
 export const DEFAULT_ORG_ID = 'default';
 
@@ -63,4 +64,24 @@ export async function lockOrganisation(trx: DbTransaction, orgId: string): Promi
     .where('id', '=', orgId)
     .forNoKeyUpdate()
     .execute();
+}
+
+/**
+ * `lockOrganisation`, returning the head of the organisation's audit chain as it stands
+ * under the lock: a writer that appends later in the transaction can then end it with one
+ * statement (`appendAuditMany`'s `head`) instead of reading and moving the head again. On
+ * SQLite the head is read (the write lock is held already).
+ */
+export async function lockAuditHead(
+  trx: DbTransaction,
+  orgId: string,
+): Promise<{ seq: number; hash: string }> {
+  let q = trx
+    .selectFrom('organisations')
+    .select(['audit_seq', 'audit_hash'])
+    .where('id', '=', orgId);
+  if (trx.dialect === 'postgres') q = q.forNoKeyUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw new AppError('not_found', `organisation ${orgId} does not exist`);
+  return { seq: Number(row.audit_seq), hash: row.audit_hash };
 }

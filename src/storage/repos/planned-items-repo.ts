@@ -10,7 +10,7 @@ import { assertTransition, whoOf } from '../../domain/outbox/states.js';
 import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
-import { lockOrganisation } from './organisations-repo.js';
+import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
 import { insertBulk } from './bulk-rows.js';
 
 /** Items per transaction: each holds the organisation's audit lock while it writes. */
@@ -26,7 +26,7 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
         const part = items.slice(i, i + CHUNK);
         await db.transaction(async (trx) => {
           await commitWithoutFlushWait(trx);
-          await lockOrganisation(trx, orgId);
+          const head = await lockAuditHead(trx, orgId);
           const rows = await insertBulk<{ key: string }>(
             trx,
             'outbox',
@@ -55,6 +55,7 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
             trx,
             orgId,
             created.map((it) => creationAudit(it, actor, at)),
+            { head },
           );
         });
       }

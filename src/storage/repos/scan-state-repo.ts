@@ -11,7 +11,7 @@ import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database
 import type { AuditInput } from '../../domain/audit/chain.js';
 import type { EpisodeSummary } from '../../domain/evaluator/types.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
-import { lockOrganisation } from './organisations-repo.js';
+import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
 import { chunks, insertBulk, PG_BATCH_ROWS, pgRecordset } from './bulk-rows.js';
 
 const CHUNK = 400;
@@ -306,7 +306,7 @@ export function scanStateStore(db: Db): ScanStateStore {
       if (episodes.length === 0) return;
       await db.transaction(async (trx) => {
         await commitWithoutFlushWait(trx);
-        await lockOrganisation(trx, orgId);
+        const head = await lockAuditHead(trx, orgId);
         const audits: AuditInput[] = [];
         for (let i = 0; i < episodes.length; i += EPISODE_CHUNK) {
           const part = episodes.slice(i, i + EPISODE_CHUNK);
@@ -383,7 +383,7 @@ export function scanStateStore(db: Db): ScanStateStore {
           }
           await updateCases(trx, orgId, changed, at);
         }
-        await appendAuditMany(trx, orgId, audits);
+        await appendAuditMany(trx, orgId, audits, { head });
       });
     },
 
