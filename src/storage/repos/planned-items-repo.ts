@@ -11,7 +11,8 @@ import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
-import { insertBulk } from './bulk-rows.js';
+import { insertBulk, PG_BATCH_ROWS, pgRecordset, quoteIdent } from './bulk-rows.js';
+import { CompiledQuery } from 'kysely';
 
 /** Items per transaction: each holds the organisation's audit lock while it writes. */
 const CHUNK = 1000;
@@ -27,30 +28,55 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
         await db.transaction(async (trx) => {
           await commitWithoutFlushWait(trx);
           const head = await lockAuditHead(trx, orgId);
-          const rows = await insertBulk<{ key: string }>(
-            trx,
-            'outbox',
-            part.map((it) => toRow(orgId, it, at)),
-            'on conflict ("org_id", "key") do nothing returning "key"',
-          );
-          const fresh = new Set(rows.map((r) => r.key));
+          const rows = part.map((it) => toRow(orgId, it, at));
+          let fresh: Set<string>;
+          if (trx.dialect === 'postgres' && rows.length <= PG_BATCH_ROWS) {
+            // The rows and, from what was inserted, their first transitions: one statement.
+            const columns = Object.keys(rows[0]!);
+            const { text, params } = pgRecordset(columns, rows);
+            const { rows: keys } = await trx.executeQuery<{ key: string }>(
+              CompiledQuery.raw(
+                `with created as (
+                   insert into "outbox" (${columns.map(quoteIdent).join(', ')}) ${text}
+                   on conflict ("org_id", "key") do nothing
+                   returning "org_id", "key", "status", "reason"),
+                 first as (
+                   insert into "outbox_transitions"
+                     ("org_id", "key", "seq", "from_status", "to_status", "at", "actor", "reason")
+                   select "org_id", "key", 1, null, "status", $2, $3, "reason" from created)
+                 select "key" from created`,
+                [...params, at, actor],
+              ),
+            );
+            fresh = new Set(keys.map((r) => r.key));
+          } else {
+            const keys = await insertBulk<{ key: string }>(
+              trx,
+              'outbox',
+              rows,
+              'on conflict ("org_id", "key") do nothing returning "key"',
+            );
+            fresh = new Set(keys.map((r) => r.key));
+            // New keys have no transitions yet: each starts at seq 1.
+            await insertBulk(
+              trx,
+              'outbox_transitions',
+              part
+                .filter((it) => fresh.has(it.key))
+                .map((it) => ({
+                  org_id: orgId,
+                  key: it.key,
+                  seq: 1,
+                  from_status: null,
+                  to_status: it.status,
+                  at,
+                  actor,
+                  reason: it.reason,
+                })),
+            );
+          }
           const created = part.filter((it) => fresh.has(it.key));
           inserted.push(...created.map((it) => it.key));
-          // New keys have no transitions yet: each starts at seq 1.
-          await insertBulk(
-            trx,
-            'outbox_transitions',
-            created.map((it) => ({
-              org_id: orgId,
-              key: it.key,
-              seq: 1,
-              from_status: null,
-              to_status: it.status,
-              at,
-              actor,
-              reason: it.reason,
-            })),
-          );
           await appendAuditMany(
             trx,
             orgId,
