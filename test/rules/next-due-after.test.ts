@@ -56,7 +56,54 @@ const sets: [string, () => { portfolio: Portfolio; policies: Policy[] }][] = [
   ['commercial', () => example('commercial')],
   ['bench typical', () => ({ portfolio: benchPortfolio(400), policies: [benchPolicy()] })],
   ['bench stress', () => ({ portfolio: benchPortfolio(400, 'stress'), policies: [benchPolicy()] })],
+  [
+    // Paid-up leases whose promise (to pay more) is still open: it breaks on its date.
+    'open promises',
+    () => {
+      const portfolio = benchPortfolio(40);
+      return {
+        portfolio: {
+          ...portfolio,
+          events: portfolio.leases.map((l) => ({
+            leaseId: l.id,
+            date: '2026-11-06',
+            type: 'promise' as const,
+            amountCents: 10_000,
+            until: '2026-11-20',
+          })),
+        },
+        policies: [benchPolicy()],
+      };
+    },
+  ],
 ];
+
+describe('days skipped once nothing is left to happen change nothing', () => {
+  for (const [name, load] of sets)
+    it(`the same timeline as simulating every day (${name})`, () => {
+      const { portfolio, policies } = load();
+      const { inputs } = leaseInputs(portfolio, policies);
+      let quiet = 0;
+      for (const input of inputs)
+        for (const [from, to] of [
+          ['2026-09-01', '2026-12-31'],
+          ['2026-11-05', '2026-12-20'],
+        ] as const) {
+          const window = { from, to };
+          const skipped = evaluateLease(input, window);
+          const every = evaluateLease(input, { ...window, everyDay: true });
+          const plain = (t: typeof every) => ({
+            actions: t.actions,
+            episodes: t.episodes,
+            events: t.events,
+            final: { ...t.final, blocked: undefined },
+          });
+          expect(plain(skipped), `${input.lease.id} ${from}..${to}`).toEqual(plain(every));
+          if (skipped.episodes.every((e) => e.closed !== null)) quiet++;
+        }
+      expect(quiet).toBeGreaterThan(0);
+    });
+});
 
 describe('a scan’s evaluation ends early only when later days cannot matter', () => {
   for (const [name, load] of sets)

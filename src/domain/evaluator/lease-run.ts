@@ -86,6 +86,11 @@ export interface EvaluationWindow {
    * then ends on that day (`final` included).
    */
   nextDueAfter?: number;
+  /**
+   * Simulate every day of the window even once nothing is left to happen (what the
+   * shortcut skips is checked against this).
+   */
+  everyDay?: boolean;
 }
 
 type StageOutcome = 'fired' | 'superseded' | 'not_applicable';
@@ -235,6 +240,9 @@ class LeaseRun {
     let last = to;
     for (let d = from; d <= to; d = addDays(d, 1)) {
       this.day(d, true);
+      // Most leases a scan evaluates owe nothing: once nothing is left to happen, the
+      // remaining days would each find the same and do nothing.
+      if (!this.span.everyDay && this.nothingLeft(d)) break;
       if (
         this.span.nextDueAfter !== undefined &&
         d < to &&
@@ -251,6 +259,21 @@ class LeaseRun {
       events: this.events,
       final: this.standing(last),
     };
+  }
+
+  /**
+   * Whether every day after `d` would do nothing: no case or pending action, nothing owed,
+   * no ledger entry, event or onboarded case still to come, and every hold released. Then
+   * nothing can fall past due, so no case can open, and no hold can end or break.
+   */
+  private nothingLeft(d: LocalDate): boolean {
+    if (this.case || this.pending.length > 0 || this.onboarded.length > 0) return false;
+    if (this.ledgerPos < this.ledger.length) return false;
+    if (this.lastEventDate !== undefined && this.lastEventDate > d) return false;
+    const next = addDays(d, 1);
+    for (const h of this.holds) if (h.releasedOn === undefined || h.releasedOn > next) return false;
+    for (const owed of this.currentAllocation().unpaid.values()) if (owed > 0) return false;
+    return true;
   }
 
   /**
