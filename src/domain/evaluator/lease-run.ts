@@ -261,15 +261,22 @@ class LeaseRun {
     };
   }
 
+  /** No ledger entry, event or onboarded case takes effect after `d`. */
+  private nothingDatedAfter(d: LocalDate): boolean {
+    return (
+      this.ledgerPos >= this.ledger.length &&
+      this.onboarded.length === 0 &&
+      (this.lastEventDate === undefined || this.lastEventDate <= d)
+    );
+  }
+
   /**
    * Whether every day after `d` would do nothing: no case or pending action, nothing owed,
    * no ledger entry, event or onboarded case still to come, and every hold released. Then
    * nothing can fall past due, so no case can open, and no hold can end or break.
    */
   private nothingLeft(d: LocalDate): boolean {
-    if (this.case || this.pending.length > 0 || this.onboarded.length > 0) return false;
-    if (this.ledgerPos < this.ledger.length) return false;
-    if (this.lastEventDate !== undefined && this.lastEventDate > d) return false;
+    if (this.case || this.pending.length > 0 || !this.nothingDatedAfter(d)) return false;
     const next = addDays(d, 1);
     for (const h of this.holds) if (h.releasedOn === undefined || h.releasedOn > next) return false;
     for (const owed of this.currentAllocation().unpaid.values()) if (owed > 0) return false;
@@ -288,9 +295,7 @@ class LeaseRun {
       const at = Date.parse(a.at);
       if (at > after && at < this.firstDueAfter) this.firstDueAfter = at;
     }
-    if (this.firstDueAfter === Infinity) return false;
-    if (this.ledgerPos < this.ledger.length || this.onboarded.length > 0) return false;
-    if (this.lastEventDate !== undefined && this.lastEventDate > d) return false;
+    if (this.firstDueAfter === Infinity || !this.nothingDatedAfter(d)) return false;
     for (const h of this.holds) if (h.start > d) return false;
     return localToEpoch(addDays(d, 1), 0, this.tz) >= this.firstDueAfter;
   }

@@ -26,7 +26,7 @@ import {
 import { AppError } from '../../domain/errors.js';
 import { queryable, withTransaction, type Db, type DbTransaction } from '../database.js';
 import type { AuditTable, Schema } from '../schema.js';
-import { insertBulk, PG_BATCH_ROWS, pgRecordset, quoteIdent } from './bulk-rows.js';
+import { insertBulk, PG_BATCH_ROWS, pgInsert } from './bulk-rows.js';
 
 /** Type of the entry that records an erasure (itself never erased). */
 export const AUDIT_ERASED = 'audit.erased';
@@ -103,12 +103,10 @@ async function appendLinks(
   }));
   // PostgreSQL: the entries and the new head in one statement (one round trip, not two).
   if (trx.dialect === 'postgres' && rows.length <= PG_BATCH_ROWS) {
-    const { text, params } = pgRecordset(Object.keys(rows[0]!), rows);
+    const { text, params } = pgInsert('audit', rows);
     await trx.executeQuery(
       CompiledQuery.raw(
-        `with entries as (insert into "audit" (${Object.keys(rows[0]!)
-          .map(quoteIdent)
-          .join(', ')}) ${text})
+        `with entries as (${text})
          update "organisations" set "audit_seq" = $2, "audit_hash" = $3 where "id" = $4`,
         [...params, prev.seq, prev.hash, orgId],
       ),

@@ -45,6 +45,20 @@ export function pgRecordset(columns: readonly string[], rows: readonly Row[]) {
   };
 }
 
+/**
+ * PostgreSQL: `INSERT INTO table (the first row's columns) SELECT … FROM json_to_recordset($1)`
+ * and its parameter, for one statement's worth of rows (at most PG_BATCH_ROWS): what
+ * insertBulk runs, and what a larger statement (a data-modifying CTE) can embed.
+ */
+export function pgInsert(table: string, rows: readonly Row[]) {
+  const columns = Object.keys(rows[0]!);
+  const { text, params } = pgRecordset(columns, rows);
+  return {
+    text: `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) ${text}`,
+    params,
+  };
+}
+
 /** SQLite: `VALUES (?, …), …` for `rows`, and its parameters. */
 export function sqliteValues(columns: readonly string[], rows: readonly Row[]) {
   const tuple = `(${columns.map(() => '?').join(', ')})`;
@@ -80,12 +94,15 @@ export async function insertBulk<R = Row>(
   const head = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) `;
   const out: R[] = [];
   for (const part of chunks(rows, batchRows(trx, columns.length))) {
-    const body =
-      trx.dialect === 'sqlite' ? sqliteValues(columns, part) : pgRecordset(columns, part);
     // SQLite reads `INSERT … VALUES … ON CONFLICT` fine; `INSERT … SELECT … ON CONFLICT` would
     // need a WHERE to parse, which PostgreSQL's recordset does not need.
+    let statement: { text: string; params: unknown[] };
+    if (trx.dialect === 'sqlite') {
+      const body = sqliteValues(columns, part);
+      statement = { text: `${head}${body.text}`, params: body.params };
+    } else statement = pgInsert(table, part);
     const { rows: returned } = await trx.executeQuery<R>(
-      CompiledQuery.raw(`${head}${body.text} ${tail}`, body.params),
+      CompiledQuery.raw(`${statement.text} ${tail}`, statement.params),
     );
     out.push(...returned);
   }

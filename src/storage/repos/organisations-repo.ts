@@ -57,13 +57,7 @@ export async function listOrganisations(db: Db | Kysely<Schema>): Promise<Organi
  * Nothing deletes an organisation row or changes its id.
  */
 export async function lockOrganisation(trx: DbTransaction, orgId: string): Promise<void> {
-  if (trx.dialect !== 'postgres') return;
-  await trx
-    .selectFrom('organisations')
-    .select('id')
-    .where('id', '=', orgId)
-    .forNoKeyUpdate()
-    .execute();
+  if (trx.dialect === 'postgres') await lockedHead(trx, orgId);
 }
 
 /**
@@ -76,12 +70,16 @@ export async function lockAuditHead(
   trx: DbTransaction,
   orgId: string,
 ): Promise<{ seq: number; hash: string }> {
-  let q = trx
+  const row = await lockedHead(trx, orgId);
+  if (!row) throw new AppError('not_found', `organisation ${orgId} does not exist`);
+  return { seq: Number(row.audit_seq), hash: row.audit_hash };
+}
+
+/** The organisation's chain head, locked on PostgreSQL (SQLite's write lock is held already). */
+function lockedHead(trx: DbTransaction, orgId: string) {
+  const q = trx
     .selectFrom('organisations')
     .select(['audit_seq', 'audit_hash'])
     .where('id', '=', orgId);
-  if (trx.dialect === 'postgres') q = q.forNoKeyUpdate();
-  const row = await q.executeTakeFirst();
-  if (!row) throw new AppError('not_found', `organisation ${orgId} does not exist`);
-  return { seq: Number(row.audit_seq), hash: row.audit_hash };
+  return (trx.dialect === 'postgres' ? q.forNoKeyUpdate() : q).executeTakeFirst();
 }

@@ -11,7 +11,7 @@ import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
-import { insertBulk, PG_BATCH_ROWS, pgRecordset, quoteIdent } from './bulk-rows.js';
+import { insertBulk, PG_BATCH_ROWS, pgInsert } from './bulk-rows.js';
 import { CompiledQuery } from 'kysely';
 
 /** Items per transaction: each holds the organisation's audit lock while it writes. */
@@ -32,12 +32,11 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
           let fresh: Set<string>;
           if (trx.dialect === 'postgres' && rows.length <= PG_BATCH_ROWS) {
             // The rows and, from what was inserted, their first transitions: one statement.
-            const columns = Object.keys(rows[0]!);
-            const { text, params } = pgRecordset(columns, rows);
+            const { text, params } = pgInsert('outbox', rows);
             const { rows: keys } = await trx.executeQuery<{ key: string }>(
               CompiledQuery.raw(
                 `with created as (
-                   insert into "outbox" (${columns.map(quoteIdent).join(', ')}) ${text}
+                   ${text}
                    on conflict ("org_id", "key") do nothing
                    returning "org_id", "key", "status", "reason"),
                  first as (
