@@ -187,6 +187,16 @@ describe('policy reader under fuzzing (SPEC 3.3)', () => {
     expect(checkSource(SOURCES[0]!, 'yaml').errors).toEqual([]);
   });
 
+  /** The document as YAML, or undefined when the writer runs out of stack on it. */
+  const yamlOrNothing = (doc: Json): string | undefined => {
+    try {
+      return stringifyYaml(doc);
+    } catch (error) {
+      if (error instanceof RangeError) return undefined;
+      throw error;
+    }
+  };
+
   it('a shipped policy with 1–4 random mutations, as YAML or JSON: accepted or an InputError', () => {
     fc.assert(
       fc.property(
@@ -201,7 +211,11 @@ describe('policy reader under fuzzing (SPEC 3.3)', () => {
         ),
         (which, ms, file, asOf) => {
           const doc = ms.reduce(applyMutation, VALUES[which]!);
-          const text = file.endsWith('.json') ? JSON.stringify(doc) : stringifyYaml(doc);
+          const text = file.endsWith('.json') ? JSON.stringify(doc) : yamlOrNothing(doc);
+          // Burials that add up to about a thousand levels are more than the YAML writer
+          // itself can write (it recurses deeper per level than JSON.stringify): such
+          // documents never reach the reader this way; the deep texts above cover it.
+          fc.pre(text !== undefined);
           const first = acceptedOrInputError(() => parsePolicy(text, file), file);
           if (first.ok) {
             const issues = validatePolicy(first.value, file, asOf === undefined ? {} : { asOf });

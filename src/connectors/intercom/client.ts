@@ -70,13 +70,17 @@ export function createIntercomClient(o: IntercomClientOptions) {
     res: ProviderResponse,
     idempotent: boolean,
     externalId: () => string | undefined,
-  ) =>
-    outcomeOfResponse(withRateLimitReset(res, o.now()), {
+  ) => {
+    // One reading of the clock: the wait until the reset and the instant it is counted
+    // from must agree, or the retry lands a millisecond or more past the reset.
+    const now = o.now();
+    return outcomeOfResponse(withRateLimitReset(res, now), {
       idempotent,
-      now: o.now(),
+      now,
       externalId,
       errorOf: (r) => errorOf(r.json),
     });
+  };
 
   /** A lookup before anything reached the tenant: every failure may be retried. */
   async function lookup<T>(
