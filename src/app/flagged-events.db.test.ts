@@ -5,11 +5,10 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { oakCourt } from '../../test/support/oak-court.js';
+import { importOakCourt } from '../../test/support/oak-court.js';
 import { storesFor } from '../main.js';
 import { hookSubscriptionsRepo } from '../storage/repos/hook-subscriptions-repo.js';
 import { ensureOrganisation } from '../storage/repos/organisations-repo.js';
-import { importJsonPortfolio } from './import-portfolio.js';
 import { fixedClock } from './ports/clock.js';
 import { AUDIT_TYPE_OF, publicEventOf } from './publish-events.js';
 import { recordEvents } from './record-events.js';
@@ -23,16 +22,7 @@ forEachDialect('flagged leases as case events', (h) => {
     await ensureOrganisation(db, { id: org, name: org, at: '2026-09-01T00:00:00.000Z' });
     const clock = fixedClock(Date.parse('2026-10-06T18:00:00Z'));
     const stores = storesFor(db);
-    await importJsonPortfolio(
-      { clock, ...stores },
-      {
-        orgId: org,
-        fileName: 'p.json',
-        text: JSON.stringify(oakCourt()),
-        format: 'json',
-        actor: 't',
-      },
-    );
+    await importOakCourt({ clock, ...stores }, org);
     const events = [
       { id: 'F1', leaseId: 'L1', date: '2026-10-06', type: 'flag' as const },
       {

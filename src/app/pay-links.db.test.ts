@@ -5,11 +5,10 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
+import { lateNoticePolicy, importOakCourt } from '../../test/support/oak-court.js';
 import { storesFor } from '../main.js';
 import { ensureOrganisation } from '../storage/repos/organisations-repo.js';
 import { createOutboxRepo } from '../storage/repos/outbox-repo.js';
-import { importJsonPortfolio } from './import-portfolio.js';
 import { fixedClock } from './ports/clock.js';
 import { scanPortfolio } from './scan-portfolio.js';
 
@@ -28,16 +27,7 @@ forEachDialect('pay links in messages', (h) => {
       'test',
       '2026-09-30T12:00:00.000Z',
     );
-    await importJsonPortfolio(
-      { clock, ...stores },
-      {
-        orgId: org,
-        fileName: 'p.json',
-        text: JSON.stringify(oakCourt()),
-        format: 'json',
-        actor: 't',
-      },
-    );
+    await importOakCourt({ clock, ...stores }, org);
     const asked: string[] = [];
     await scanPortfolio(
       {

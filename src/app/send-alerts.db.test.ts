@@ -5,12 +5,11 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
+import { lateNoticePolicy, importOakCourt } from '../../test/support/oak-court.js';
 import { storesFor } from '../main.js';
 import { alertMemoryRepo } from '../storage/repos/alert-memory-repo.js';
 import { ensureOrganisation } from '../storage/repos/organisations-repo.js';
 import { createOutboxRepo } from '../storage/repos/outbox-repo.js';
-import { importJsonPortfolio } from './import-portfolio.js';
 import { fixedClock } from './ports/clock.js';
 import { scanPortfolio } from './scan-portfolio.js';
 import { sendAlerts, type AlertMessage, type AlertSink } from './send-alerts.js';
@@ -30,16 +29,7 @@ forEachDialect('staff alerts', (h) => {
       'test',
       '2026-09-30T12:00:00.000Z',
     );
-    await importJsonPortfolio(
-      { clock, ...stores },
-      {
-        orgId: org,
-        fileName: 'p.json',
-        text: JSON.stringify(oakCourt()),
-        format: 'json',
-        actor: 't',
-      },
-    );
+    await importOakCourt({ clock, ...stores }, org);
     await scanPortfolio({ clock, ...stores }, { orgId: org });
 
     const posted: AlertMessage[] = [];

@@ -6,13 +6,12 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
-import { lateNoticePolicy, oakCourt } from '../../test/support/oak-court.js';
+import { lateNoticePolicy, importOakCourt } from '../../test/support/oak-court.js';
 import { storesFor, writeBackDepsFor, type Runtime } from '../main.js';
 import type { Db } from '../storage/database.js';
 import { readChain } from '../storage/repos/audit-repo.js';
 import { connectorCursorsRepo } from '../storage/repos/connector-cursors-repo.js';
 import { ensureOrganisation } from '../storage/repos/organisations-repo.js';
-import { importJsonPortfolio } from './import-portfolio.js';
 import { recordPayment } from './record-payment.js';
 import { fixedClock } from './ports/clock.js';
 import { scanPortfolio } from './scan-portfolio.js';
@@ -53,13 +52,7 @@ async function openCase(db: Db, orgId: string) {
     'test',
     '2026-09-30T12:00:00.000Z',
   );
-  await importJsonPortfolio(deps, {
-    orgId,
-    fileName: 'oak-court.json',
-    text: JSON.stringify(oakCourt()),
-    format: 'json',
-    actor: 'test',
-  });
+  await importOakCourt(deps, orgId);
   await scanPortfolio(deps, { orgId, at: OCT_6 });
   const rt: Runtime = { db, clock, orgId, env: {}, close: () => Promise.resolve() };
   /** Ana pays in full on Oct 8; that evening's scan closes the case. */

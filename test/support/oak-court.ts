@@ -3,6 +3,7 @@
  * sms and e-mail consent), October rent of $1,500.00 due on the 1st and unpaid; and a
  * policy whose one stage, day 5, runs the actions a test names.
  */
+import { importJsonPortfolio, type ImportDeps } from '../../src/app/import-portfolio.js';
 import { parsePolicy } from '../../src/domain/policy/read.js';
 import type { Policy } from '../../src/domain/policy/schema.js';
 
@@ -54,4 +55,15 @@ ${actions.map((a) => `      - ${a}`).join('\n')}
 `,
     'policy.yaml',
   );
+}
+
+/** Imports Oak Court into `orgId`, as a JSON portfolio file. */
+export async function importOakCourt(deps: ImportDeps, orgId: string): Promise<void> {
+  await importJsonPortfolio(deps, {
+    orgId,
+    fileName: 'oak-court.json',
+    text: JSON.stringify(oakCourt()),
+    format: 'json',
+    actor: 'test',
+  });
 }

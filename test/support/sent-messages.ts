@@ -3,7 +3,6 @@
  * their provider ids `ext-KEY`: the starting point of the delivery-receipt tests.
  */
 import { dispatchOutbox } from '../../src/app/dispatch-outbox.js';
-import { importJsonPortfolio } from '../../src/app/import-portfolio.js';
 import { fixedClock } from '../../src/app/ports/clock.js';
 import { storesFor } from '../../src/main.js';
 import { senderRegistry } from '../../src/outbox/senders.js';
@@ -11,7 +10,7 @@ import { iso, newItem, scriptedRecheck, scriptedSender, T0 } from '../../src/out
 import type { Db } from '../../src/storage/database.js';
 import { ensureOrganisation } from '../../src/storage/repos/organisations-repo.js';
 import { createOutboxRepo } from '../../src/storage/repos/outbox-repo.js';
-import { lateNoticePolicy, oakCourt } from './oak-court.js';
+import { lateNoticePolicy, importOakCourt } from './oak-court.js';
 
 /** The key of the i-th sent message. */
 export const sentKeyOf = (i: number) => `L1:1:late-notice:sms-${i}`;
@@ -26,16 +25,7 @@ export async function withSentMessages(db: Db, org: string, count: number) {
     'test',
     iso(T0),
   );
-  await importJsonPortfolio(
-    { clock, ...stores },
-    {
-      orgId: org,
-      fileName: 'p.json',
-      text: JSON.stringify(oakCourt()),
-      format: 'json',
-      actor: 'test',
-    },
-  );
+  await importOakCourt({ clock, ...stores }, org);
   const outbox = createOutboxRepo(db, clock);
   await db.transaction((trx) =>
     outbox.insertItems(
