@@ -1,5 +1,6 @@
 /**
- * Synthetic leases for benchmarks: about 12 ledger entries each with partial payments,
+ * Synthetic leases for benchmarks: a year of monthly rent and payments (about 24 ledger
+ * entries each, as in the scan targets: 1,000,000 leases, ~24,000,000 entries) with partial payments,
  * a reversal, holds (promises, disputes), tenants' SMS replies and send-window deferrals
  * (quiet Sundays, an evening run time), under an 8-stage policy.
  */
@@ -87,6 +88,16 @@ export function benchPolicy(): Policy {
 }
 
 export type BenchMix = 'typical' | 'stress';
+
+/** Months of rent on each bench lease's ledger: December 2025 to November 2026. */
+const HISTORY_MONTHS = 12;
+const FIRST_DUE = '2025-12-01';
+
+/** The first of the month `months` after `first` (a first of the month). */
+function addMonths(first: string, months: number): string {
+  const m = Number(first.slice(0, 4)) * 12 + Number(first.slice(5, 7)) - 1 + months;
+  return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
+}
 
 /** The two properties every bench portfolio uses (leases alternate between them). */
 export const BENCH_PROPERTIES = [
@@ -194,8 +205,8 @@ export function* benchLeases(
     // one lease in five has a case open on a given day). `stress`: every month has a 30%
     // chance of going unpaid, so nearly every lease is deep in arrears and catches up.
     const profile = rnd();
-    for (let m = 0; m < 6; m++) {
-      const due = `2026-${String(6 + m).padStart(2, '0')}-01`;
+    for (let m = 0; m < HISTORY_MONTHS; m++) {
+      const due = addMonths(FIRST_DUE, m);
       ledger.push({
         id: `${id}-C${m}`,
         leaseId: id,
@@ -213,7 +224,7 @@ export function* benchLeases(
       } else if (profile < 0.8) pay = { after: Math.floor(rnd() * 4), cents: rent };
       else if (profile < 0.92) pay = { after: 5 + Math.floor(rnd() * 16), cents: rent };
       else if (profile < 0.97) pay = { after: Math.floor(rnd() * 10), cents: Math.floor(rent / 2) };
-      else if (m < 4) pay = { after: 0, cents: rent };
+      else if (m < HISTORY_MONTHS - 2) pay = { after: 0, cents: rent };
       if (pay)
         ledger.push({
           id: `${id}-P${m}`,
@@ -223,15 +234,16 @@ export function* benchLeases(
           amountCents: pay.cents,
         });
     }
-    // A reversal must reverse a payment that exists (the lease's fourth-month payment).
-    if (rnd() < 0.1 && ledger.some((e) => e.id === `${id}-P3`))
+    // A reversal must reverse a payment that exists (the lease's September payment).
+    const reversed = `${id}-P${HISTORY_MONTHS - 3}`;
+    if (rnd() < 0.1 && ledger.some((e) => e.id === reversed))
       ledger.push({
         id: `${id}-R`,
         leaseId: id,
         date: '2026-10-20',
         type: 'reversal',
         amountCents: 1,
-        reverses: `${id}-P3`,
+        reverses: reversed,
       });
     if (rnd() < 0.15)
       events.push({ leaseId: id, date: '2026-10-09', type: 'promise', until: '2026-10-16' });

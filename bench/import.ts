@@ -181,7 +181,7 @@ const section = [
   '',
   'Each step is the whole `arrears import FILE --preset generic` command (start-up, reading and',
   'checking every row, writing in one transaction, the audit entry), on a `generic` CSV from',
-  '`npm run gen -- --format csv` (one ledger entry per row, ~12 per lease). Target: 1,000,000',
+  '`npm run gen -- --format csv` (one ledger entry per row, ~24 per lease). Target: 1,000,000',
   'rows in under 60 s on PostgreSQL. Re-importing the same file writes nothing, but the file',
   'is still read and checked before its sha256 is looked up (the store has no query for a',
   'known file yet).',
