@@ -21,6 +21,7 @@ import { scanDueIndexesMigration } from './0016-scan-due-indexes.js';
 import { webhookInboxMigration } from './0017-webhook-inbox.js';
 import { scanWriteCostMigration } from './0018-scan-write-cost.js';
 import { eventReachIndexesMigration } from './0019-event-reach-indexes.js';
+import { ledgerCoveringIndexMigration } from './0020-ledger-covering-index.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -42,6 +43,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0017-webhook-inbox': webhookInboxMigration(types),
     '0018-scan-write-cost': scanWriteCostMigration(dialect),
     '0019-event-reach-indexes': eventReachIndexesMigration(),
+    '0020-ledger-covering-index': ledgerCoveringIndexMigration(dialect),
   };
 }
 

@@ -74,6 +74,79 @@ export const NEVER_EVALUATED = '1970-01-01T00:00:00.000Z';
  * contiguous run of ids (a full scan's batch) is one part read as a key range: one index
  * range scan instead of a list of thousands of ids to bind, parse and probe.
  */
+/** A settled-lease candidate's ledger sums (`settledLeases`). */
+interface SettledRow {
+  lease_id: string;
+  timezone: string;
+  charged: number | string;
+  past_due_charged: number | string;
+  credited: number | string;
+  irregular: number | string;
+  next_date: string | null;
+  next_due: string | null;
+}
+
+/** The sums of `SettledRow` over a lease's entries `e`, as of its local today `c.today`. */
+const LEDGER_SUMS = sql`
+  coalesce(sum(case when e.date <= c.today and e.type = 'charge' then e.amount_cents else 0 end), 0) as charged,
+  coalesce(sum(case when e.date <= c.today and e.type = 'charge' and e.due_date < c.today then e.amount_cents else 0 end), 0) as past_due_charged,
+  coalesce(sum(case when e.date <= c.today and e.type <> 'charge' then e.amount_cents else 0 end), 0) as credited,
+  coalesce(sum(case when e.date <= c.today and (e.type = 'reversal' or e.applies_to is not null) then 1 else 0 end), 0) as irregular,
+  min(case when e.date > c.today then e.date end) as next_date,
+  min(case when e.type = 'charge' and e.due_date >= c.today then e.due_date end) as next_due`;
+
+/**
+ * `settledLeases`' query on PostgreSQL: every lookup is a LATERAL subquery (with LIMIT, or an
+ * aggregate), which the planner cannot turn into a join, so each runs per lease through
+ * its table's lease index whatever the statistics say. As joins or plain EXISTS, a
+ * planner misled by estimates (a lease-id range costed at four times its leases, some 400
+ * ledger entries a lease from a sample of a large table) hashed the whole ledger, or every
+ * waiting item of the organisation, for each batch: 13 s instead of 30 ms.
+ */
+function postgresSettledQuery(
+  orgId: string,
+  days: RawBuilder<unknown>,
+  which: RawBuilder<SqlBool>,
+  throughTenants: boolean,
+) {
+  const tenantEvents = throughTenants
+    ? sql`
+        left join lateral (
+          select 1 as hit from lease_tenants t
+          join events v on v.org_id = t.org_id and v.tenant_id = t.tenant_id
+          where t.org_id = l.org_id and t.lease_id = l.id limit 1) te on true`
+    : sql``;
+  return sql<SettledRow>`
+    with d (timezone, today) as (values ${days}),
+    c as materialized (
+      select l.id as lease_id, d.timezone as timezone, d.today as today
+      from leases l
+      join properties p on p.org_id = l.org_id and p.id = l.property_id
+      join d on d.timezone = p.timezone
+      left join lateral (
+        select 1 as hit from events v
+        where v.org_id = l.org_id and v.lease_id = l.id limit 1) ev on true
+      ${tenantEvents}
+      left join lateral (
+        select 1 as hit from cases s
+        where s.org_id = l.org_id and s.lease_id = l.id
+          and (s.closed is null or s.closed >= d.today) limit 1) cs on true
+      left join lateral (
+        select 1 as hit from outbox o
+        where o.org_id = l.org_id and o.lease_id = l.id
+          and o.status in ('draft', 'approved', 'dispatching', 'unknown') limit 1) ob on true
+      where l.org_id = ${orgId} and ${which}
+        and ev.hit is null ${throughTenants ? sql`and te.hit is null` : sql``}
+        and cs.hit is null and ob.hit is null
+    )
+    select c.lease_id as lease_id, c.timezone as timezone, s.*
+    from c
+    cross join lateral (
+      select ${LEDGER_SUMS}
+      from ledger_entries e
+      where e.org_id = ${orgId} and e.lease_id = c.lease_id) s`;
+}
+
 function leaseIdParts(
   leaseIds: readonly string[],
   contiguous: boolean,
@@ -219,16 +292,10 @@ export function scanStateStore(db: Db): ScanStateStore {
         // effect on the lease's local today count (SPEC R1). With no reversal and no
         // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
         // charges already past due means nothing is past due.
-        const { rows } = await sql<{
-          lease_id: string;
-          timezone: string;
-          charged: number | string;
-          past_due_charged: number | string;
-          credited: number | string;
-          irregular: number | string;
-          next_date: string | null;
-          next_due: string | null;
-        }>`
+        const query =
+          db.dialect === 'postgres'
+            ? postgresSettledQuery(orgId, days, which, !!tenantEvents)
+            : sql<SettledRow>`
           with d (timezone, today) as (values ${days}),
           c as materialized (
             select l.id as lease_id, d.timezone as timezone, d.today as today,
@@ -247,17 +314,12 @@ export function scanStateStore(db: Db): ScanStateStore {
             join d on d.timezone = p.timezone
             where l.org_id = ${orgId} and ${which}
           )
-          select c.lease_id as lease_id, c.timezone as timezone,
-            coalesce(sum(case when e.date <= c.today and e.type = 'charge' then e.amount_cents else 0 end), 0) as charged,
-            coalesce(sum(case when e.date <= c.today and e.type = 'charge' and e.due_date < c.today then e.amount_cents else 0 end), 0) as past_due_charged,
-            coalesce(sum(case when e.date <= c.today and e.type <> 'charge' then e.amount_cents else 0 end), 0) as credited,
-            coalesce(sum(case when e.date <= c.today and (e.type = 'reversal' or e.applies_to is not null) then 1 else 0 end), 0) as irregular,
-            min(case when e.date > c.today then e.date end) as next_date,
-            min(case when e.type = 'charge' and e.due_date >= c.today then e.due_date end) as next_due
+          select c.lease_id as lease_id, c.timezone as timezone, ${LEDGER_SUMS}
           from c
           left join ledger_entries e on e.org_id = ${orgId} and e.lease_id = c.lease_id
           where not c.busy
-          group by c.lease_id, c.timezone`.execute(k);
+          group by c.lease_id, c.timezone`;
+        const { rows } = await query.execute(k);
         const wanted = options.contiguous ? new Set(ids) : null;
         for (const r of rows) {
           if (wanted && !wanted.has(r.lease_id)) continue; // added since the batch was listed
