@@ -21,7 +21,7 @@ import { leaseFactsOn } from '../domain/readiness/lease-facts.js';
 import { leaseReadiness } from '../domain/readiness/readiness.js';
 import { epochToLocal, localToEpoch } from '../domain/time.js';
 import { planItems, storedPastDue } from './plan-items.js';
-import { withLedger, type PortfolioWithLedgerText } from './ports/portfolio.js';
+import { leaseLedger, type PortfolioWithLedgerText } from './ports/portfolio.js';
 import type { LeaseStateRow, LeaseToEvaluate, PlannedItem, SettledLease } from './ports/scan.js';
 import { renderMessages } from './render-messages.js';
 
@@ -80,7 +80,16 @@ export interface EvaluatedBatch {
   render(links: ReadonlyMap<string, string>): PlannedItem[];
 }
 
-export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): EvaluatedBatch {
+/**
+ * `renderNow`: the items are rendered lease by lease as they are planned (no pay links to
+ * wait for), so each lease's parsed ledger is garbage as soon as it is done with, not kept
+ * for the whole batch.
+ */
+export function evaluateBatch(
+  frame: ScanFrame,
+  batch: BatchToEvaluate,
+  options: { renderNow?: boolean } = {},
+): EvaluatedBatch {
   const { policies, policyHash, nowMs } = frame;
   const now = new Date(nowMs).toISOString();
   const todayIn = (timezone: string) => epochToLocal(nowMs, timezone).date;
@@ -114,9 +123,10 @@ export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): Evaluat
     result.evaluated++;
   }
 
-  const loaded = batch.loaded ? withLedger(batch.loaded) : null;
+  const loaded = batch.loaded;
+  // Each lease's ledger is parsed when its turn comes (below).
   const { inputs, extras } = loaded
-    ? leaseInputs(loaded, policies)
+    ? leaseInputs({ ...loaded, ledger: [] }, policies)
     : { inputs: [], extras: { unmatched: [] as string[] } };
   result.unmatched.push(...extras.unmatched);
   for (const leaseId of extras.unmatched)
@@ -131,7 +141,9 @@ export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): Evaluat
     });
 
   const toRender: { input: LeaseInput; items: PlannedItem[] }[] = [];
-  for (const fresh of inputs) {
+  const rendered: PlannedItem[] = [];
+  for (const unparsed of inputs) {
+    const fresh = { ...unparsed, ledger: leaseLedger(loaded!, unparsed.lease.id) };
     // R8 stale_ledger: derived from the source's lastSyncAt, never stored.
     const input = withStaleLedgerHold(fresh, loaded?.sources ?? [], nowMs);
     const today = todayIn(input.property.timezone);
@@ -173,7 +185,8 @@ export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): Evaluat
     // A stale ledger ends with a sync, which need not change the lease: look again soon.
     if (input !== fresh) wake = Math.min(wake, nowMs + STALE_RECHECK_MS);
     const nextDueAt = Number.isFinite(wake) ? new Date(wake).toISOString() : null;
-    toRender.push({ input, items: gate.items });
+    if (options.renderNow) rendered.push(...renderMessages(input, gate.items, undefined));
+    else toRender.push({ input, items: gate.items });
     if (gate.items.some((it) => it.type === 'message' && it.status !== 'skipped'))
       result.wantLinks.push({
         leaseId: input.lease.id,
@@ -208,7 +221,9 @@ export function evaluateBatch(frame: ScanFrame, batch: BatchToEvaluate): Evaluat
   return {
     result,
     render: (links) =>
-      toRender.flatMap((r) => renderMessages(r.input, r.items, links.get(r.input.lease.id))),
+      options.renderNow
+        ? rendered
+        : toRender.flatMap((r) => renderMessages(r.input, r.items, links.get(r.input.lease.id))),
   };
 }
 

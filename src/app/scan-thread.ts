@@ -15,7 +15,7 @@ port.on('message', (m: ThreadRequest) => {
   let answer: ThreadAnswer;
   try {
     if (m.kind === 'evaluate') {
-      const batch = evaluateBatch(frame, m.batch);
+      const batch = evaluateBatch(frame, m.batch, { renderNow: !m.withLinks });
       const linksWanted = m.withLinks && batch.result.wantLinks.length > 0;
       if (linksWanted) evaluated.set(m.id, batch);
       const items = linksWanted ? null : batch.render(new Map());

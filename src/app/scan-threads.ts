@@ -50,8 +50,8 @@ export function batchEvaluator(frame: ScanFrame, threads: number): BatchEvaluato
 function inlineEvaluator(frame: ScanFrame): BatchEvaluator {
   return {
     lookahead: 1,
-    evaluate(batch) {
-      const { result, render } = evaluateBatch(frame, batch);
+    evaluate(batch, { withLinks }) {
+      const { result, render } = evaluateBatch(frame, batch, { renderNow: !withLinks });
       return Promise.resolve({ result, render: (links) => Promise.resolve(render(links)) });
     },
     close: () => Promise.resolve(),

@@ -1,13 +1,18 @@
 /** Stored portfolio data: what imports write and what scans and re-checks read. */
 import type { LedgerEntry, Portfolio, PortfolioEvent } from '../../domain/portfolio/schema.js';
 
-/** A portfolio slice whose ledger is still JSON text: `ledgerJson` parses to `ledger`. */
-export type PortfolioWithLedgerText = Omit<Portfolio, 'ledger'> & { ledgerJson: string };
+/**
+ * A portfolio slice whose ledger is still JSON text, one array per lease (lease id → the
+ * JSON array of its entries, by date then id; a lease without entries has none).
+ */
+export type PortfolioWithLedgerText = Omit<Portfolio, 'ledger'> & {
+  ledgerJson: ReadonlyMap<string, string>;
+};
 
-/** The slice with its ledger parsed. */
-export function withLedger(slice: PortfolioWithLedgerText): Portfolio {
-  const { ledgerJson, ...rest } = slice;
-  return { ...rest, ledger: JSON.parse(ledgerJson) as LedgerEntry[] };
+/** One lease's ledger entries from a slice whose ledger is still text. */
+export function leaseLedger(slice: PortfolioWithLedgerText, leaseId: string): LedgerEntry[] {
+  const text = slice.ledgerJson.get(leaseId);
+  return text === undefined ? [] : (JSON.parse(text) as LedgerEntry[]);
 }
 
 export interface SaveOptions {
@@ -52,9 +57,9 @@ export interface PortfolioStore {
    * tenants, ledger, onboarded cases and every event that reaches them). */
   loadPortfolio(orgId: string, leaseIds?: readonly string[]): Promise<Portfolio>;
   /**
-   * `loadPortfolio` of `leaseIds` for a scan: the ledger (most of a slice) stays the JSON
-   * text of one array, parsed where the slice is evaluated (a scan's worker thread) instead
-   * of on the thread that reads and writes the database.
+   * `loadPortfolio` of `leaseIds` for a scan: the ledger (most of a slice) stays JSON text,
+   * one array per lease, parsed where the slice is evaluated (a scan's worker thread) instead
+   * of on the thread that reads and writes the database, one lease at a time.
    */
   loadSliceForScan(orgId: string, leaseIds: readonly string[]): Promise<PortfolioWithLedgerText>;
   leaseIds(orgId: string): Promise<string[]>;

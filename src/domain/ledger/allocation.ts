@@ -30,9 +30,12 @@ function byDueThenId(a: Charge, b: Charge): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-// Entries are immutable input: derive each charge's view once (allocation is hot).
+// Entries are immutable input: derive each charge's view once (allocation is hot). A
+// charge with its category is its own view (every charge has a due date): no lookup, no
+// copy; a WeakMap entry per charge also costs every garbage collection.
 const chargeViews = new WeakMap<LedgerEntry, Charge>();
 function chargeOf(e: LedgerEntry): Charge {
+  if (e.dueDate !== undefined && e.category !== undefined) return e as Charge;
   let c = chargeViews.get(e);
   if (!c) {
     c = {

@@ -216,19 +216,27 @@ function dataReasons(
       detail: `lease names tenant ${unknownTenants.join(', ')}, which is not in the portfolio`,
     });
 
-  const ids = new Map<string, number>();
-  for (const e of input.ledger) ids.set(e.id, (ids.get(e.id) ?? 0) + 1);
-  const repeated = [...ids].filter(([, n]) => n > 1).map(([id]) => id);
-  if (repeated.length)
+  const ids = new Set<string>();
+  let repeatedIds: Set<string> | undefined;
+  for (const e of input.ledger)
+    if (ids.has(e.id)) (repeatedIds ??= new Set()).add(e.id);
+    else ids.add(e.id);
+  if (repeatedIds) {
+    const repeated = [...repeatedIds];
     out.push({
       code: 'data_error',
       detail: `ledger entry id ${repeated.join(', ')} is used more than once`,
       entryIds: repeated,
     });
+  }
 
-  const present = new Set(facts.inEffect.map((e) => e.id));
+  let present: Set<string> | undefined;
   for (const e of facts.inEffect)
-    if (e.type === 'reversal' && e.reverses !== undefined && !present.has(e.reverses))
+    if (
+      e.type === 'reversal' &&
+      e.reverses !== undefined &&
+      !(present ??= new Set(facts.inEffect.map((x) => x.id))).has(e.reverses)
+    )
       out.push({
         code: 'data_error',
         detail: `reversal ${e.id} cancels ${e.reverses}, which is not on this lease's ledger`,
@@ -253,15 +261,33 @@ function dataReasons(
 
 /** Same date, type, amount and category under different ids (reversed rows excepted). */
 export function duplicateRows(facts: LeaseFacts): ReadinessReason[] {
+  const out: ReadinessReason[] = [];
+  // Entries in effect are in date order, so rows alike share a run of one date: only a
+  // date with more than one row is grouped (most leases have none).
+  const entries = facts.inEffect;
+  for (let start = 0; start < entries.length;) {
+    let end = start + 1;
+    while (end < entries.length && entries[end]!.date === entries[start]!.date) end++;
+    if (end - start > 1) duplicatesOn(entries.slice(start, end), facts.reversedIds, out);
+    start = end;
+  }
+  return out;
+}
+
+/** Duplicate rows among `entries` (all of one date), appended to `out` in order of first row. */
+function duplicatesOn(
+  entries: readonly LedgerEntry[],
+  reversedIds: ReadonlySet<string>,
+  out: ReadinessReason[],
+): void {
   const groups = new Map<string, LedgerEntry[]>();
-  for (const e of facts.inEffect) {
-    if (e.type === 'reversal' || facts.reversedIds.has(e.id)) continue;
-    const k = `${e.date}|${e.type}|${e.amountCents}|${e.category ?? ''}`;
+  for (const e of entries) {
+    if (e.type === 'reversal' || reversedIds.has(e.id)) continue;
+    const k = `${e.type}|${e.amountCents}|${e.category ?? ''}`;
     const list = groups.get(k);
     if (list) list.push(e);
     else groups.set(k, [e]);
   }
-  const out: ReadinessReason[] = [];
   for (const list of groups.values()) {
     const ids = [...new Set(list.map((e) => e.id))];
     if (ids.length < 2) continue;
@@ -275,7 +301,6 @@ export function duplicateRows(facts: LeaseFacts): ReadinessReason[] {
       entryIds: ids,
     });
   }
-  return out;
 }
 
 // ---------------------------------------------------------------------- contact

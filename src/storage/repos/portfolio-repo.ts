@@ -162,8 +162,11 @@ export function portfolioStore(db: Db): PortfolioStore {
       }),
     loadSliceForScan: (orgId, leaseIds) =>
       db.snapshot(async (trx) => {
-        const { ledgerRows, ...rest } = await load(trx, orgId, leaseIds);
-        return { ...rest, ledgerJson: `[${ledgerRows.join(',')}]` };
+        const ledgerJson = new Map<string, string>();
+        const { ledgerRows: _none, ...rest } = await load(trx, orgId, leaseIds, {
+          ledgerByLease: ledgerJson,
+        });
+        return { ...rest, ledgerJson };
       }),
     async leaseIds(orgId) {
       const rows = await db.kysely
@@ -745,10 +748,17 @@ function flaggedAudits(
 }
 
 /** The stored portfolio (or a slice), its ledger as the rows' JSON texts. */
+/**
+ * The portfolio, or the slice of it with these leases, as stored; the ledger as the stored
+ * JSON texts of its entries. With `ledgerByLease` (a slice only), the ledger goes there
+ * instead: lease id → the JSON array of its entries, joined by the database (a scan passes
+ * the ledger on unparsed, and a row per entry is most of what reading a slice costs).
+ */
 async function load(
   trx: DbTransaction,
   orgId: string,
   leaseIds?: readonly string[],
+  options: { ledgerByLease?: Map<string, string> } = {},
 ): Promise<Omit<Portfolio, 'ledger'> & { ledgerRows: string[] }> {
   const parse = <T>(s: string): T => JSON.parse(s) as T;
   const leases: Lease[] = [];
@@ -807,10 +817,21 @@ async function load(
   const cases: OnboardedCase[] = [];
   const leaseParts = all ? [null] : chunks(ids, inListSize(trx));
   for (const part of leaseParts) {
-    let lq = trx.selectFrom('ledger_entries').select('data').where('org_id', '=', orgId);
-    if (part) lq = lq.where('lease_id', 'in', part);
-    for (const r of await lq.orderBy('lease_id').orderBy('date').orderBy('id').execute())
-      ledgerRows.push(r.data);
+    const byLease = options.ledgerByLease;
+    if (byLease && part) {
+      const joined = await sql<{ lease_id: string; entries: string }>`
+        select lease_id, ${sql.raw(trx.dialect === 'postgres' ? 'string_agg' : 'group_concat')}(
+          data, ',' order by date, id) as entries
+        from ledger_entries
+        where org_id = ${orgId} and lease_id in (${sql.join(part)})
+        group by lease_id`.execute(trx);
+      for (const r of joined.rows) byLease.set(r.lease_id, `[${r.entries}]`);
+    } else {
+      let lq = trx.selectFrom('ledger_entries').select('data').where('org_id', '=', orgId);
+      if (part) lq = lq.where('lease_id', 'in', part);
+      for (const r of await lq.orderBy('lease_id').orderBy('date').orderBy('id').execute())
+        ledgerRows.push(r.data);
+    }
     let cq = trx.selectFrom('cases').select('state').where('org_id', '=', orgId);
     if (part) cq = cq.where('lease_id', 'in', part);
     for (const r of await cq.execute()) {
