@@ -747,7 +747,6 @@ function flaggedAudits(
   return out;
 }
 
-/** The stored portfolio (or a slice), its ledger as the rows' JSON texts. */
 /**
  * The portfolio, or the slice of it with these leases, as stored; the ledger as the stored
  * JSON texts of its entries. With `ledgerByLease` (a slice only), the ledger goes there

@@ -69,11 +69,6 @@ export async function markLeasesChanged(
 /** `evaluated_at` of a lease state written before the lease was ever evaluated. */
 export const NEVER_EVALUATED = '1970-01-01T00:00:00.000Z';
 
-/**
- * `leaseIds` in parts to read, each with the condition on `column` that selects it. A
- * contiguous run of ids (a full scan's batch) is one part read as a key range: one index
- * range scan instead of a list of thousands of ids to bind, parse and probe.
- */
 /** A settled-lease candidate's ledger sums (`settledLeases`). */
 interface SettledRow {
   lease_id: string;
@@ -94,6 +89,49 @@ const LEDGER_SUMS = sql`
   coalesce(sum(case when e.date <= c.today and (e.type = 'reversal' or e.applies_to is not null) then 1 else 0 end), 0) as irregular,
   min(case when e.date > c.today then e.date end) as next_date,
   min(case when e.type = 'charge' and e.due_date >= c.today then e.due_date end) as next_due`;
+
+/** `settledLeases`' query on SQLite (which plans without statistics). */
+function sqliteSettledQuery(
+  orgId: string,
+  days: RawBuilder<unknown>,
+  which: RawBuilder<SqlBool>,
+  throughTenants: boolean,
+) {
+  const tenantEvents = throughTenants
+    ? sql`
+        or exists (
+          -- CROSS JOIN: SQLite takes the lease's tenants first (as PostgreSQL does),
+          -- not every event of the organisation.
+          select 1 from lease_tenants t
+          cross join events v
+          where t.org_id = l.org_id and t.lease_id = l.id
+            and v.org_id = t.org_id and v.tenant_id = t.tenant_id)`
+    : sql``;
+  return sql<SettledRow>`
+    with d (timezone, today) as (values ${days}),
+    c as materialized (
+      select l.id as lease_id, d.timezone as timezone, d.today as today,
+        exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
+        ${tenantEvents}
+        or exists (
+          select 1 from cases s
+          where s.org_id = l.org_id and s.lease_id = l.id
+            and (s.closed is null or s.closed >= d.today))
+        or exists (
+          select 1 from outbox o
+          where o.org_id = l.org_id and o.lease_id = l.id
+            and o.status in ('draft', 'approved', 'dispatching', 'unknown')) as busy
+      from leases l
+      join properties p on p.org_id = l.org_id and p.id = l.property_id
+      join d on d.timezone = p.timezone
+      where l.org_id = ${orgId} and ${which}
+    )
+    select c.lease_id as lease_id, c.timezone as timezone, ${LEDGER_SUMS}
+    from c
+    left join ledger_entries e on e.org_id = ${orgId} and e.lease_id = c.lease_id
+    where not c.busy
+    group by c.lease_id, c.timezone`;
+}
 
 /**
  * `settledLeases`' query on PostgreSQL: every lookup is a LATERAL subquery (with LIMIT, or an
@@ -147,6 +185,11 @@ function postgresSettledQuery(
       where e.org_id = ${orgId} and e.lease_id = c.lease_id) s`;
 }
 
+/**
+ * `leaseIds` in parts to read, each with the condition on `column` that selects it. A
+ * contiguous run of ids (a full scan's batch) is one part read as a key range: one index
+ * range scan instead of a list of thousands of ids to bind, parse and probe.
+ */
 function leaseIdParts(
   leaseIds: readonly string[],
   contiguous: boolean,
@@ -272,16 +315,6 @@ export function scanStateStore(db: Db): ScanStateStore {
         .where('tenant_id', 'is not', null)
         .limit(1)
         .executeTakeFirst();
-      const throughTenants = tenantEvents
-        ? sql`
-              or exists (
-                -- CROSS JOIN: SQLite takes the lease's tenants first (as PostgreSQL does),
-                -- not every event of the organisation.
-                select 1 from lease_tenants t
-                cross join events v
-                where t.org_id = l.org_id and t.lease_id = l.id
-                  and v.org_id = t.org_id and v.tenant_id = t.tenant_id)`
-        : sql``;
       for (const { ids, which } of leaseIdParts(leaseIds, !!options.contiguous, 'l.id')) {
         // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
         // ones included) and items still waiting in the outbox always go to the evaluator:
@@ -292,33 +325,12 @@ export function scanStateStore(db: Db): ScanStateStore {
         // effect on the lease's local today count (SPEC R1). With no reversal and no
         // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
         // charges already past due means nothing is past due.
-        const query =
-          db.dialect === 'postgres'
-            ? postgresSettledQuery(orgId, days, which, !!tenantEvents)
-            : sql<SettledRow>`
-          with d (timezone, today) as (values ${days}),
-          c as materialized (
-            select l.id as lease_id, d.timezone as timezone, d.today as today,
-              exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
-              ${throughTenants}
-              or exists (
-                select 1 from cases s
-                where s.org_id = l.org_id and s.lease_id = l.id
-                  and (s.closed is null or s.closed >= d.today))
-              or exists (
-                select 1 from outbox o
-                where o.org_id = l.org_id and o.lease_id = l.id
-                  and o.status in ('draft', 'approved', 'dispatching', 'unknown')) as busy
-            from leases l
-            join properties p on p.org_id = l.org_id and p.id = l.property_id
-            join d on d.timezone = p.timezone
-            where l.org_id = ${orgId} and ${which}
-          )
-          select c.lease_id as lease_id, c.timezone as timezone, ${LEDGER_SUMS}
-          from c
-          left join ledger_entries e on e.org_id = ${orgId} and e.lease_id = c.lease_id
-          where not c.busy
-          group by c.lease_id, c.timezone`;
+        const query = (db.dialect === 'postgres' ? postgresSettledQuery : sqliteSettledQuery)(
+          orgId,
+          days,
+          which,
+          !!tenantEvents,
+        );
         const { rows } = await query.execute(k);
         const wanted = options.contiguous ? new Set(ids) : null;
         for (const r of rows) {
