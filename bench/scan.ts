@@ -58,6 +58,8 @@ interface StepResult {
   /** Seconds of the step itself (not the process start). */
   s: number;
   maxRssMiB: number;
+  /** CPU seconds of the timed part, all the process's threads (the database's not included). */
+  cpuS: number;
   /** What the step did, for the table. */
   detail: string;
   /** Leases the step went through (evaluated, or every lease for import and baseline). */
@@ -93,12 +95,16 @@ async function child(step: Step): Promise<void> {
   const clock = fixedClock(AT);
   const deps = { clock, ...storesFor(db) };
   const fmt = (x: number) => x.toLocaleString('en-US');
+  let cpuMicros = 0;
   const timed = async <T>(fn: () => Promise<T>): Promise<{ s: number; value: T }> => {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const value = await fn();
+    const c = process.cpuUsage(c0);
+    cpuMicros += c.user + c.system;
     return { s: Number(process.hrtime.bigint() - t0) / 1e9, value };
   };
-  let out: Omit<StepResult, 'maxRssMiB'>;
+  let out: Omit<StepResult, 'maxRssMiB' | 'cpuS'>;
   const scan = async (at: number, full: boolean) => {
     const threads = process.env.BENCH_SCAN_THREADS;
     const { s, value } = await timed(() =>
@@ -261,6 +267,7 @@ async function child(step: Step): Promise<void> {
   const result: StepResult = {
     ...out,
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuS: Math.round(cpuMicros / 1e5) / 10,
   };
   await new Promise<void>((resolve) => process.send!(result, undefined, {}, () => resolve()));
   process.disconnect();

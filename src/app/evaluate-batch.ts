@@ -53,14 +53,21 @@ export interface BatchToEvaluate {
   loaded: PortfolioWithLedgerText | null;
   /** What the previous scan stored for the batch's leases. */
   previous: readonly LeaseToEvaluate[];
+  /**
+   * Changes the scan still keeps in detail (default: all): beyond these the batch only
+   * counts them, so a first scan does not pass a million `lease_added` between threads.
+   */
+  changesWanted?: number;
 }
 
 export interface BatchEvaluation {
   states: LeaseStateRow[];
   /** Leases with no matching policy (not evaluated). */
   unmatched: string[];
-  /** What changed since the previous scan, lease by lease in batch order. */
+  /** What changed since the previous scan, lease by lease in batch order (the first `changesWanted`). */
   changes: Change[];
+  /** Changes found beyond `changesWanted`. */
+  changesOmitted: number;
   evaluated: number;
   /** Open items the plan cancels, by key. */
   cancels: { key: string; reason: string }[];
@@ -98,6 +105,7 @@ export function evaluateBatch(
     states: [],
     unmatched: [],
     changes: [],
+    changesOmitted: 0,
     evaluated: 0,
     cancels: [],
     closed: new Map(),
@@ -105,12 +113,18 @@ export function evaluateBatch(
     evaluatedEpisodes: [],
     wantLinks: [],
   };
+  const changesWanted = batch.changesWanted ?? Infinity;
+  const noteChanges = (found: Change[]) => {
+    for (const c of found)
+      if (result.changes.length < changesWanted) result.changes.push(c);
+      else result.changesOmitted++;
+  };
 
   for (const s of batch.settled) {
     const today = todayIn(s.timezone);
     const prev = previous.get(s.leaseId);
     const snapshot = settledSnapshot(s, today);
-    result.changes.push(...changesSince(prev, today, snapshot));
+    noteChanges(changesSince(prev, today, snapshot));
     result.states.push({
       leaseId: s.leaseId,
       trackingFrom: prev?.trackingFrom ?? today,
@@ -193,7 +207,7 @@ export function evaluateBatch(
         email: input.contacts.find((c) => c.email)?.email ?? null,
       });
     const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
-    result.changes.push(...changesSince(prev, today, snapshot));
+    noteChanges(changesSince(prev, today, snapshot));
     result.cancels.push(...plan.cancelled);
     if (plan.closedEpisodes.length > 0)
       result.closed.set(

@@ -137,7 +137,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const toLoad = ids.filter((id) => !settledIds.has(id));
     const loaded = toLoad.length > 0 ? await deps.portfolio.loadSliceForScan(orgId, toLoad) : null;
     const evaluation = await evaluator.evaluate(
-      { settled, loaded, previous },
+      // Changes only grow: what is still wanted now bounds what this batch can add.
+      { settled, loaded, previous, changesWanted: Math.max(0, changesKept - changes.length) },
       { withLinks: deps.payLinks !== undefined },
     );
     return { readAt, toLoad, evaluation };
@@ -200,6 +201,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   async function writeBatch(toLoad: string[], evaluation: PendingBatch) {
     const { result } = evaluation;
     noteChanges(result.changes);
+    changesOmitted += result.changesOmitted;
     unmatched.push(...result.unmatched);
     counts.evaluated += result.evaluated;
     const { cancels, closed, episodes, evaluatedEpisodes, states } = result;

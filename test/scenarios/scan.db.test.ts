@@ -116,6 +116,20 @@ forEachDialect('scan', (h) => {
     const last = await deps.state.lastScan('capped');
     expect(last?.changes).toEqual(JSON.parse(JSON.stringify(capped.changes)));
     expect(last?.counts).toMatchObject({ changesOmitted: capped.changesOmitted });
+    // The same scan uncapped, and capped in batches of one lease (each batch told what is
+    // still wanted): the same changes in the same order, the same count of the rest.
+    const again = async (options: { changesKept?: number; batchSize?: number }) => {
+      await db.kysely.deleteFrom('lease_state').where('org_id', '=', 'capped').execute();
+      return scanPortfolio(deps, { orgId: 'capped', at, ...options });
+    };
+    const uncapped = await again({});
+    expect(uncapped.changesOmitted).toBe(0);
+    expect(uncapped.changes.slice(0, 2)).toEqual(capped.changes);
+    expect(uncapped.changes).toHaveLength(2 + capped.changesOmitted);
+    const oneByOne = await again({ batchSize: 1 });
+    const batched = await again({ changesKept: 3, batchSize: 1 });
+    expect(batched.changes).toEqual(oneByOne.changes.slice(0, 3));
+    expect(batched.changesOmitted).toBe(oneByOne.changes.length - 3);
   });
 
   it("changing a stage's day and scanning again creates no new key", async () => {

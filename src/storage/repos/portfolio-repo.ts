@@ -818,13 +818,24 @@ async function load(
   for (const part of leaseParts) {
     const byLease = options.ledgerByLease;
     if (byLease && part) {
-      const joined = await sql<{ lease_id: string; entries: string }>`
-        select lease_id, ${sql.raw(trx.dialect === 'postgres' ? 'string_agg' : 'group_concat')}(
-          data, ',' order by date, id) as entries
-        from ledger_entries
-        where org_id = ${orgId} and lease_id in (${sql.join(part)})
-        group by lease_id`.execute(trx);
-      for (const r of joined.rows) byLease.set(r.lease_id, `[${r.entries}]`);
+      const joined = await (
+        trx.dialect === 'postgres'
+          ? // One subquery per lease (its two dozen entries, sorted in memory): grouped, the
+            // planner sorted the whole batch by lease, on disk when a stale estimate of
+            // entries per lease set it up for more than the memory it is given.
+            sql<{ lease_id: string; entries: string | null }>`
+            select l.id as lease_id, (
+              select string_agg(e.data, ',' order by e.date, e.id) from ledger_entries e
+              where e.org_id = ${orgId} and e.lease_id = l.id) as entries
+            from unnest(${part}::text[]) as l(id)`
+          : sql<{ lease_id: string; entries: string | null }>`
+            select lease_id, group_concat(data, ',' order by date, id) as entries
+            from ledger_entries
+            where org_id = ${orgId} and lease_id in (${sql.join(part)})
+            group by lease_id`
+      ).execute(trx);
+      for (const r of joined.rows)
+        if (r.entries !== null) byLease.set(r.lease_id, `[${r.entries}]`);
     } else {
       let lq = trx.selectFrom('ledger_entries').select('data').where('org_id', '=', orgId);
       if (part) lq = lq.where('lease_id', 'in', part);
