@@ -114,10 +114,8 @@ export function evaluateBatch(
     wantLinks: [],
   };
   const changesWanted = batch.changesWanted ?? Infinity;
-  const noteChanges = (found: Change[]) => {
-    for (const c of found)
-      if (result.changes.length < changesWanted) result.changes.push(c);
-      else result.changesOmitted++;
+  const noteChanges = (found: readonly Change[]) => {
+    result.changesOmitted += keepFirst(result.changes, found, changesWanted);
   };
 
   for (const s of batch.settled) {
@@ -258,6 +256,15 @@ function firstDateAfter(
   for (const e of input.ledger) consider(e.date);
   for (const e of input.events) consider(e.date);
   return first;
+}
+
+/** Appends `found` to `kept` while it holds fewer than `limit`; returns how many did not fit. */
+export function keepFirst<T>(kept: T[], found: readonly T[], limit: number): number {
+  let omitted = 0;
+  for (const x of found)
+    if (kept.length < limit) kept.push(x);
+    else omitted++;
+  return omitted;
 }
 
 /** What changed for one lease since the snapshot the previous scan stored. */

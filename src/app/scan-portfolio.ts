@@ -14,6 +14,7 @@ import type { Clock } from './ports/clock.js';
 import type { PolicyStore } from './ports/policies.js';
 import type { PortfolioStore } from './ports/portfolio.js';
 import type { PlannedItemsWriter, ScanCounts, ScanStateStore } from './ports/scan.js';
+import { keepFirst } from './evaluate-batch.js';
 import { batchEvaluator, scanThreadCount, type PendingBatch } from './scan-threads.js';
 
 export interface ScanDeps {
@@ -104,10 +105,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   // "what changed" view and count the rest, instead of holding (and storing) a million.
   let changesOmitted = 0;
   const changesKept = options.changesKept ?? MAX_CHANGES_KEPT;
-  const noteChanges = (found: Change[]) => {
-    for (const c of found)
-      if (changes.length < changesKept) changes.push(c);
-      else changesOmitted++;
+  const noteChanges = (found: readonly Change[]) => {
+    changesOmitted += keepFirst(changes, found, changesKept);
   };
   const batch = options.batchSize ?? 2000;
 
