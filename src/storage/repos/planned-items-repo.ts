@@ -11,7 +11,7 @@ import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
-import { insertBulk, PG_BATCH_ROWS, pgInsert } from './bulk-rows.js';
+import { insertBulk, oneOf, PG_BATCH_ROWS, pgInsert } from './bulk-rows.js';
 import { CompiledQuery } from 'kysely';
 
 /** Items per transaction: each holds the organisation's audit lock while it writes. */
@@ -98,7 +98,7 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
           .selectFrom('outbox')
           .select(['key', 'lease_id', 'episode', 'status'])
           .where('org_id', '=', orgId)
-          .where('lease_id', 'in', leaseIds.slice(i, i + OPEN_ITEMS_CHUNK))
+          .where(oneOf(db.dialect, 'lease_id', leaseIds.slice(i, i + OPEN_ITEMS_CHUNK)))
           .execute();
         for (const r of rows)
           if (r.status === 'draft' || r.status === 'approved')

@@ -7,12 +7,17 @@ import type {
   ScanStateStore,
   SettledLease,
 } from '../../app/ports/scan.js';
-import { commitWithoutFlushWait, type Db, type DbTransaction } from '../database.js';
+import {
+  commitWithoutFlushWait,
+  type Db,
+  type DbTransaction,
+  type DialectName,
+} from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import type { EpisodeSummary } from '../../domain/evaluator/types.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
-import { chunks, insertBulk, PG_BATCH_ROWS, pgRecordset } from './bulk-rows.js';
+import { chunks, insertBulk, oneOf, PG_BATCH_ROWS, pgRecordset } from './bulk-rows.js';
 
 const CHUNK = 400;
 /** Leases per settled-lease query: two bind parameters each, far below both engines' limits. */
@@ -73,20 +78,27 @@ export const NEVER_EVALUATED = '1970-01-01T00:00:00.000Z';
 interface SettledRow {
   lease_id: string;
   timezone: string;
-  charged: number | string;
-  past_due_charged: number | string;
-  credited: number | string;
+  /** Charges less everything else, in effect by today. */
+  balance: number | string;
+  /** What was credited (paid, credited, written off) less the charges already past due. */
+  slack: number | string;
   irregular: number | string;
   next_date: string | null;
   next_due: string | null;
 }
 
-/** The sums of `SettledRow` over a lease's entries `e`, as of its local today `c.today`. */
+/**
+ * The sums of `SettledRow` over a lease's entries `e`, as of its local today `c.today`: as
+ * few aggregates as the answer needs, each entry's date compared once for them (the
+ * expressions, evaluated for every entry, are most of the query's cost).
+ */
 const LEDGER_SUMS = sql`
-  coalesce(sum(case when e.date <= c.today and e.type = 'charge' then e.amount_cents else 0 end), 0) as charged,
-  coalesce(sum(case when e.date <= c.today and e.type = 'charge' and e.due_date < c.today then e.amount_cents else 0 end), 0) as past_due_charged,
-  coalesce(sum(case when e.date <= c.today and e.type <> 'charge' then e.amount_cents else 0 end), 0) as credited,
-  coalesce(sum(case when e.date <= c.today and (e.type = 'reversal' or e.applies_to is not null) then 1 else 0 end), 0) as irregular,
+  coalesce(sum(case when e.date <= c.today then
+    case when e.type = 'charge' then e.amount_cents else -e.amount_cents end end), 0) as balance,
+  coalesce(sum(case when e.date <= c.today then
+    case when e.type <> 'charge' then e.amount_cents
+         when e.due_date < c.today then -e.amount_cents end end), 0) as slack,
+  coalesce(sum(case when e.date <= c.today and (e.type = 'reversal' or e.applies_to is not null) then 1 end), 0) as irregular,
   min(case when e.date > c.today then e.date end) as next_date,
   min(case when e.type = 'charge' and e.due_date >= c.today then e.due_date end) as next_due`;
 
@@ -191,6 +203,7 @@ function postgresSettledQuery(
  * range scan instead of a list of thousands of ids to bind, parse and probe.
  */
 function leaseIdParts(
+  dialect: DialectName,
   leaseIds: readonly string[],
   contiguous: boolean,
   column: string,
@@ -206,7 +219,7 @@ function leaseIdParts(
   const parts: { ids: readonly string[]; which: RawBuilder<SqlBool> }[] = [];
   for (let i = 0; i < leaseIds.length; i += SETTLED_CHUNK) {
     const ids = leaseIds.slice(i, i + SETTLED_CHUNK);
-    parts.push({ ids, which: sql<SqlBool>`${ref} in (${sql.join(ids)})` });
+    parts.push({ ids, which: oneOf(dialect, column, ids) });
   }
   return parts;
 }
@@ -274,7 +287,12 @@ export function scanStateStore(db: Db): ScanStateStore {
     async previousStates(orgId, leaseIds, options = {}) {
       const out: LeaseToEvaluate[] = [];
       if (leaseIds.length === 0) return out;
-      for (const { which } of leaseIdParts(leaseIds, !!options.contiguous, 'lease_id')) {
+      for (const { which } of leaseIdParts(
+        db.dialect,
+        leaseIds,
+        !!options.contiguous,
+        'lease_id',
+      )) {
         const q = db.kysely
           .selectFrom('lease_state')
           .select(['lease_id', 'tracking_from', 'snapshot', 'reported_balance_cents'])
@@ -315,7 +333,12 @@ export function scanStateStore(db: Db): ScanStateStore {
         .where('tenant_id', 'is not', null)
         .limit(1)
         .executeTakeFirst();
-      for (const { ids, which } of leaseIdParts(leaseIds, !!options.contiguous, 'l.id')) {
+      for (const { ids, which } of leaseIdParts(
+        db.dialect,
+        leaseIds,
+        !!options.contiguous,
+        'l.id',
+      )) {
         // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
         // ones included) and items still waiting in the outbox always go to the evaluator:
         // it closes cases and cancels what they left behind. These are looked up per lease
@@ -335,11 +358,11 @@ export function scanStateStore(db: Db): ScanStateStore {
         const wanted = options.contiguous ? new Set(ids) : null;
         for (const r of rows) {
           if (wanted && !wanted.has(r.lease_id)) continue; // added since the batch was listed
-          if (Number(r.irregular) > 0 || Number(r.credited) < Number(r.past_due_charged)) continue;
+          if (Number(r.irregular) > 0 || Number(r.slack) < 0) continue;
           out.push({
             leaseId: r.lease_id,
             timezone: r.timezone,
-            balanceCents: Number(r.charged) - Number(r.credited),
+            balanceCents: Number(r.balance),
             nextEntryDate: r.next_date ?? null,
             nextDueDate: r.next_due ?? null,
           });
@@ -472,7 +495,7 @@ export function scanStateStore(db: Db): ScanStateStore {
           .select(['lease_id', 'episode'])
           .where('org_id', '=', orgId)
           .where('closed', 'is', null)
-          .where('lease_id', 'in', ids)
+          .where(oneOf(db.dialect, 'lease_id', ids))
           .execute();
         const vanished = open.filter(
           (c) => !byLease.get(c.lease_id)!.episodes.includes(Number(c.episode)),
