@@ -132,6 +132,23 @@ forEachDialect('scan', (h) => {
     expect(batched.changesOmitted).toBe(oneByOne.changes.length - 3);
   });
 
+  it('a batch read as a key range settles the same leases as the same batch read as a list', async () => {
+    const db = await h.openMigrated();
+    const { deps, scan } = await setUp(db, 'ranges');
+    // Open cases, waiting drafts and closed cases by now.
+    await scan(endOfDay('2026-10-01'));
+    await scan(endOfDay('2026-10-16'));
+    const ids = (await deps.portfolio.leaseIds('ranges')).sort();
+    for (const today of ['2026-10-16', '2026-10-17', '2026-12-01']) {
+      const settled = (contiguous: boolean) =>
+        deps.state.settledLeases('ranges', ids, () => today, { contiguous });
+      const asList = await settled(false);
+      expect(asList.length).toBeGreaterThan(0);
+      expect(asList.length).toBeLessThan(ids.length);
+      expect(await settled(true)).toEqual(asList);
+    }
+  });
+
   it("changing a stage's day and scanning again creates no new key", async () => {
     const db = await h.openMigrated();
     const { deps, scan } = await setUp(db, 'edit');

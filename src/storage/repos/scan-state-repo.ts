@@ -152,12 +152,22 @@ function sqliteSettledQuery(
  * planner misled by estimates (a lease-id range costed at four times its leases, some 400
  * ledger entries a lease from a sample of a large table) hashed the whole ledger, or every
  * waiting item of the organisation, for each batch: 13 s instead of 30 ms.
+ *
+ * A full scan's batch is a key range (`range`): its leases with events, open cases or
+ * waiting items are then found by one range read of each table's lease index instead of
+ * three lookups per lease (a third of this query's time). Each read's only condition
+ * the index can use is the range (OFFSET 0 keeps the planner from moving the status or
+ * closing-date condition into it), so no statistics can make it walk every waiting item
+ * or case of the organisation instead. A case counts as open through the earliest today
+ * of the organisation's time zones: one that closed since, in a later zone, only sends
+ * its lease to the evaluator, which is always right.
  */
 function postgresSettledQuery(
   orgId: string,
   days: RawBuilder<unknown>,
   which: RawBuilder<SqlBool>,
   throughTenants: boolean,
+  range: { first: string; last: string } | null,
 ) {
   const tenantEvents = throughTenants
     ? sql`
@@ -166,6 +176,42 @@ function postgresSettledQuery(
           join events v on v.org_id = t.org_id and v.tenant_id = t.tenant_id
           where t.org_id = l.org_id and t.lease_id = l.id limit 1) te on true`
     : sql``;
+  const sums = sql`
+    select c.lease_id as lease_id, c.timezone as timezone, s.*
+    from c
+    cross join lateral (
+      select ${LEDGER_SUMS}
+      from ledger_entries e
+      where e.org_id = ${orgId} and e.lease_id = c.lease_id) s`;
+  if (range) {
+    const inRange = (column: string) =>
+      sql`${sql.ref(column)} >= ${range.first} and ${sql.ref(column)} <= ${range.last}`;
+    return sql<SettledRow>`
+    with d (timezone, today) as (values ${days}),
+    busy as materialized (
+      select v.lease_id from events v where v.org_id = ${orgId} and ${inRange('v.lease_id')}
+      union
+      select s.lease_id from (
+        select lease_id, closed from cases
+        where org_id = ${orgId} and ${inRange('lease_id')} offset 0) s
+      where s.closed is null or s.closed >= (select min(today) from d)
+      union
+      select o.lease_id from (
+        select lease_id, status from outbox
+        where org_id = ${orgId} and ${inRange('lease_id')} offset 0) o
+      where o.status in ('draft', 'approved', 'dispatching', 'unknown')),
+    c as materialized (
+      select l.id as lease_id, d.timezone as timezone, d.today as today
+      from leases l
+      join properties p on p.org_id = l.org_id and p.id = l.property_id
+      join d on d.timezone = p.timezone
+      ${tenantEvents}
+      where l.org_id = ${orgId} and ${which}
+        and not exists (select 1 from busy b where b.lease_id = l.id)
+        ${throughTenants ? sql`and te.hit is null` : sql``}
+    )
+    ${sums}`;
+  }
   return sql<SettledRow>`
     with d (timezone, today) as (values ${days}),
     c as materialized (
@@ -189,12 +235,7 @@ function postgresSettledQuery(
         and ev.hit is null ${throughTenants ? sql`and te.hit is null` : sql``}
         and cs.hit is null and ob.hit is null
     )
-    select c.lease_id as lease_id, c.timezone as timezone, s.*
-    from c
-    cross join lateral (
-      select ${LEDGER_SUMS}
-      from ledger_entries e
-      where e.org_id = ${orgId} and e.lease_id = c.lease_id) s`;
+    ${sums}`;
 }
 
 /**
@@ -342,18 +383,23 @@ export function scanStateStore(db: Db): ScanStateStore {
         // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
         // ones included) and items still waiting in the outbox always go to the evaluator:
         // it closes cases and cancels what they left behind. These are looked up per lease
-        // (subqueries of a materialised CTE, through each table's lease index): as joins,
-        // stale statistics could have the planner read every waiting item of the
-        // organisation for each batch. Of the rest, only entries in
+        // (subqueries of a materialised CTE, through each table's lease index), or for a
+        // key range by one read of each index (PostgreSQL): as joins, stale statistics
+        // could have the planner read every waiting item of the organisation for each
+        // batch. Of the rest, only entries in
         // effect on the lease's local today count (SPEC R1). With no reversal and no
         // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
         // charges already past due means nothing is past due.
-        const query = (db.dialect === 'postgres' ? postgresSettledQuery : sqliteSettledQuery)(
-          orgId,
-          days,
-          which,
-          !!tenantEvents,
-        );
+        const query =
+          db.dialect === 'postgres'
+            ? postgresSettledQuery(
+                orgId,
+                days,
+                which,
+                !!tenantEvents,
+                options.contiguous ? { first: ids[0]!, last: ids[ids.length - 1]! } : null,
+              )
+            : sqliteSettledQuery(orgId, days, which, !!tenantEvents);
         const { rows } = await query.execute(k);
         const wanted = options.contiguous ? new Set(ids) : null;
         for (const r of rows) {
