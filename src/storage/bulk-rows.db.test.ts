@@ -5,8 +5,18 @@
  */
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../../test/support/databases.js';
+import type { Db } from './database.js';
 import { insertBulk } from './repos/bulk-rows.js';
 import { ensureOrganisation } from './repos/organisations-repo.js';
+
+/** The organisation's connector_cursors rows, by connector. */
+const storedRows = (db: Db, orgId: string) =>
+  db.kysely
+    .selectFrom('connector_cursors')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('connector')
+    .execute();
 
 const AWKWARD = `it's a \\ "quoted" \\' value\\n with ü, 😀 and E'' inside`;
 
@@ -24,12 +34,7 @@ forEachDialect('bulk rows', (h) => {
       updated_at: '',
     }));
     await db.transaction((trx) => insertBulk(trx, 'connector_cursors', rows));
-    const stored = await db.kysely
-      .selectFrom('connector_cursors')
-      .selectAll()
-      .where('org_id', '=', 'o1')
-      .orderBy('connector')
-      .execute();
+    const stored = await storedRows(db, 'o1');
     expect(stored).toEqual(rows);
   });
 
@@ -47,12 +52,7 @@ forEachDialect('bulk rows', (h) => {
     });
     await db.transaction((trx) => insertBulk(trx, 'connector_cursors', [row('a')]));
     await db.transaction((trx) => insertBulk(trx, 'connector_cursors', [row('b'), row('c')]));
-    const stored = await db.kysely
-      .selectFrom('connector_cursors')
-      .selectAll()
-      .where('org_id', '=', 'o2')
-      .orderBy('connector')
-      .execute();
+    const stored = await storedRows(db, 'o2');
     expect(stored).toEqual([row('a'), row('b'), row('c')]);
   });
 });
