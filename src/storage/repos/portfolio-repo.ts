@@ -819,19 +819,21 @@ async function load(
   for (const part of leaseParts) {
     const byLease = options.ledgerByLease;
     if (byLease && part) {
+      // Unordered on both engines: leaseLedger puts each lease's entries in order where
+      // they are parsed (sorting them here was half of this query's cost on PostgreSQL,
+      // a third on SQLite).
       const joined = await (
         trx.dialect === 'postgres'
           ? // One subquery per lease (its two dozen entries): grouped, the planner sorted
             // the whole batch by lease, on disk when a stale estimate of entries per lease
-            // set it up for more than the memory it is given. Unordered: leaseLedger puts
-            // them in order where they are parsed (sorting here was half this query's cost).
+            // set it up for more than the memory it is given.
             sql<{ lease_id: string; entries: string | null }>`
             select l.id as lease_id, (
               select string_agg(e.data, ',') from ledger_entries e
               where e.org_id = ${orgId} and e.lease_id = l.id) as entries
             from unnest(${part}::text[]) as l(id)`
           : sql<{ lease_id: string; entries: string | null }>`
-            select lease_id, group_concat(data, ',' order by date, id) as entries
+            select lease_id, group_concat(data, ',') as entries
             from ledger_entries
             where org_id = ${orgId} and lease_id in (${sql.join(part)})
             group by lease_id`
