@@ -884,24 +884,18 @@ async function load(
         .select(['id', 'payload', 'date', 'created_at'])
         .where('org_id', '=', orgId);
     const rows: { id: string; payload: string; date: string; created_at: string }[] = [];
-    for (const part of chunks(ids, inListSize(trx)))
-      rows.push(
-        ...(await base()
-          .where(oneOf(trx.dialect, 'lease_id', part))
-          .execute()),
-      );
-    for (const part of chunks(tenantIds, inListSize(trx)))
-      rows.push(
-        ...(await base()
-          .where(oneOf(trx.dialect, 'tenant_id', part))
-          .execute()),
-      );
-    for (const part of chunks(propertyIds, inListSize(trx)))
-      rows.push(
-        ...(await base()
-          .where(oneOf(trx.dialect, 'property_id', part))
-          .execute()),
-      );
+    const reaches = [
+      ['lease_id', ids],
+      ['tenant_id', tenantIds],
+      ['property_id', propertyIds],
+    ] as const;
+    for (const [column, wanted] of reaches)
+      for (const part of chunks(wanted, inListSize(trx)))
+        rows.push(
+          ...(await base()
+            .where(oneOf(trx.dialect, column, part))
+            .execute()),
+        );
     rows.push(
       ...(await base()
         .where('lease_id', 'is', null)

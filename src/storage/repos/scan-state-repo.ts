@@ -20,7 +20,10 @@ import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
 import { chunks, insertBulk, oneOf, PG_BATCH_ROWS, pgRecordset } from './bulk-rows.js';
 
 const CHUNK = 400;
-/** Leases per settled-lease query: two bind parameters each, far below both engines' limits. */
+/**
+ * Leases per settled-lease query: one array parameter on PostgreSQL, one bound parameter
+ * each on SQLite (far below its limit).
+ */
 const SETTLED_CHUNK = 2000;
 /** Cases per insert in saveEpisodes. */
 const EPISODE_CHUNK = 1000;
@@ -167,7 +170,7 @@ function postgresSettledQuery(
   days: RawBuilder<unknown>,
   which: RawBuilder<SqlBool>,
   throughTenants: boolean,
-  range: { first: string; last: string } | null,
+  range: LeaseRange | null,
 ) {
   const tenantEvents = throughTenants
     ? sql`
@@ -238,29 +241,38 @@ function postgresSettledQuery(
     ${sums}`;
 }
 
+/** A contiguous run of lease ids, by its first and last. */
+interface LeaseRange {
+  first: string;
+  last: string;
+}
+
 /**
  * `leaseIds` in parts to read, each with the condition on `column` that selects it. A
- * contiguous run of ids (a full scan's batch) is one part read as a key range: one index
- * range scan instead of a list of thousands of ids to bind, parse and probe.
+ * contiguous run of ids (a full scan's batch) is one part read as a key range (`range`):
+ * one index range scan instead of a list of thousands of ids to bind, parse and probe.
  */
 function leaseIdParts(
   dialect: DialectName,
   leaseIds: readonly string[],
   contiguous: boolean,
   column: string,
-): { ids: readonly string[]; which: RawBuilder<SqlBool> }[] {
+): { ids: readonly string[]; which: RawBuilder<SqlBool>; range: LeaseRange | null }[] {
   const ref = sql.ref(column);
-  if (contiguous)
+  if (contiguous) {
+    const range = { first: leaseIds[0]!, last: leaseIds[leaseIds.length - 1]! };
     return [
       {
         ids: leaseIds,
-        which: sql<SqlBool>`${ref} >= ${leaseIds[0]} and ${ref} <= ${leaseIds[leaseIds.length - 1]}`,
+        which: sql<SqlBool>`${ref} >= ${range.first} and ${ref} <= ${range.last}`,
+        range,
       },
     ];
-  const parts: { ids: readonly string[]; which: RawBuilder<SqlBool> }[] = [];
+  }
+  const parts: ReturnType<typeof leaseIdParts> = [];
   for (let i = 0; i < leaseIds.length; i += SETTLED_CHUNK) {
     const ids = leaseIds.slice(i, i + SETTLED_CHUNK);
-    parts.push({ ids, which: oneOf(dialect, column, ids) });
+    parts.push({ ids, which: oneOf(dialect, column, ids), range: null });
   }
   return parts;
 }
@@ -374,7 +386,7 @@ export function scanStateStore(db: Db): ScanStateStore {
         .where('tenant_id', 'is not', null)
         .limit(1)
         .executeTakeFirst();
-      for (const { ids, which } of leaseIdParts(
+      for (const { ids, which, range } of leaseIdParts(
         db.dialect,
         leaseIds,
         !!options.contiguous,
@@ -392,13 +404,7 @@ export function scanStateStore(db: Db): ScanStateStore {
         // charges already past due means nothing is past due.
         const query =
           db.dialect === 'postgres'
-            ? postgresSettledQuery(
-                orgId,
-                days,
-                which,
-                !!tenantEvents,
-                options.contiguous ? { first: ids[0]!, last: ids[ids.length - 1]! } : null,
-              )
+            ? postgresSettledQuery(orgId, days, which, !!tenantEvents, range)
             : sqliteSettledQuery(orgId, days, which, !!tenantEvents);
         const { rows } = await query.execute(k);
         const wanted = options.contiguous ? new Set(ids) : null;
