@@ -170,6 +170,22 @@ export interface LedgerEntriesTable {
   created_at: InstantText;
 }
 
+/**
+ * One row per lease with ledger entries, kept by triggers on `ledger_entries` (migration
+ * 0021): the scan settles a paid-up lease from it instead of summing its entries.
+ */
+export interface LedgerTotalsTable {
+  org_id: string;
+  lease_id: string;
+  /** Charges less every other entry, all dates. */
+  balance_cents: number;
+  /** Reversals and earmarked payments. */
+  irregular: number;
+  last_date: DateText;
+  /** The latest charge due date (`9999-12-31` for one without); null without charges. */
+  last_due: DateText | null;
+}
+
 /** Portfolio events (SPEC 3.1 `events`): replies, promises, holds, disputes … */
 export interface EventsTable {
   org_id: string;
@@ -558,6 +574,7 @@ export interface Schema {
   policies: PoliciesTable;
   cases: CasesTable;
   lease_state: LeaseStateTable;
+  ledger_totals: LedgerTotalsTable;
   outbox: OutboxTable;
   outbox_versions: OutboxVersionsTable;
   approvals: ApprovalsTable;
@@ -594,6 +611,7 @@ export const TABLES = [
   'policies',
   'cases',
   'lease_state',
+  'ledger_totals',
   'outbox',
   'outbox_versions',
   'approvals',

@@ -22,6 +22,7 @@ import { webhookInboxMigration } from './0017-webhook-inbox.js';
 import { scanWriteCostMigration } from './0018-scan-write-cost.js';
 import { eventReachIndexesMigration } from './0019-event-reach-indexes.js';
 import { ledgerCoveringIndexMigration } from './0020-ledger-covering-index.js';
+import { ledgerTotalsMigration } from './0021-ledger-totals.js';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   const types = columnTypes(dialect);
@@ -44,6 +45,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0018-scan-write-cost': scanWriteCostMigration(dialect),
     '0019-event-reach-indexes': eventReachIndexesMigration(),
     '0020-ledger-covering-index': ledgerCoveringIndexMigration(dialect),
+    '0021-ledger-totals': ledgerTotalsMigration(dialect, types),
   };
 }
 
