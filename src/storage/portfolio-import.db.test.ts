@@ -279,6 +279,53 @@ forEachDialect('portfolio import in bulk', (h) => {
     expect(b.changedLeaseIds).toEqual(['L1']);
   });
 
+  it('a payment moved to another lease changes both leases, the one it left too', async () => {
+    const orgId = 'moved';
+    const t = await setUp(orgId);
+    const save = (file: string, paymentLease: string) =>
+      importJsonPortfolio(t.deps, {
+        orgId,
+        fileName: file,
+        text: JSON.stringify({
+          properties: [{ id: 'P1', name: 'Oak Court', ...DEFAULTS }],
+          tenants: [
+            { id: 'T1', name: 'Ana' },
+            { id: 'T2', name: 'Ben' },
+          ],
+          leases: ['L1', 'L2'].map((id, i) => ({
+            id,
+            propertyId: 'P1',
+            tenantIds: [`T${i + 1}`],
+            rentCents: 1000,
+          })),
+          ledger: [
+            {
+              id: 'C1',
+              leaseId: 'L1',
+              date: '2026-09-01',
+              type: 'charge',
+              amountCents: 1000,
+              dueDate: '2026-09-01',
+            },
+            {
+              id: 'P1',
+              leaseId: paymentLease,
+              date: '2026-09-02',
+              type: 'payment',
+              amountCents: 1000,
+            },
+          ],
+        }),
+        format: 'json',
+        actor: 'test',
+      });
+    expect((await save('a.json', 'L1')).changedLeaseIds).toEqual(['L1', 'L2']);
+    // L1 owes its rent again: the next scan must look at it as well as at L2.
+    const moved = await save('b.json', 'L2');
+    expect(moved.counts.ledger).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+    expect(moved.changedLeaseIds).toEqual(['L1', 'L2']);
+  });
+
   it('thousands of entries posted at once (a fee run) are written, each audited; again, none', async () => {
     const orgId = 'fee-run';
     const t = await setUp(orgId);

@@ -299,6 +299,9 @@ async function save(
       l.tenantIds.map((t, i) => ({ org_id: orgId, lease_id: l.id, tenant_id: t, position: i })),
     ),
   );
+  // An entry that moves to another lease changes the lease it leaves too (read before the
+  // write replaces its lease).
+  for (const leaseId of await leasesLeft(trx, orgId, p.ledger)) changed.add(leaseId);
   await upsertRows(
     trx,
     'ledger_entries',
@@ -530,6 +533,34 @@ function entityJson(x: object): string {
     else return canonicalJson(x);
   }
   return JSON.stringify(sorted);
+}
+
+/** The leases stored entries are on where `entries` puts them on another lease. */
+async function leasesLeft(
+  trx: DbTransaction,
+  orgId: string,
+  entries: readonly LedgerEntry[],
+): Promise<Set<string>> {
+  const left = new Set<string>();
+  if (entries.length === 0) return left;
+  // Into an organisation without entries (a first import) nothing moves: no lookups.
+  const any = await trx
+    .selectFrom('ledger_entries')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return left;
+  const leaseOf = new Map(entries.map((e) => [e.id, e.leaseId]));
+  for (const part of chunks([...leaseOf.keys()], inListSize(trx)))
+    for (const r of await trx
+      .selectFrom('ledger_entries')
+      .select(['id', 'lease_id'])
+      .where('org_id', '=', orgId)
+      .where(oneOf(trx.dialect, 'id', part))
+      .execute())
+      if (r.lease_id !== leaseOf.get(r.id)) left.add(r.lease_id);
+  return left;
 }
 
 /** Deletes the organisation's rows of `table` whose `column` is one of `values`. */
