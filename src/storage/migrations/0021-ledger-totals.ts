@@ -44,13 +44,16 @@ export function ledgerTotalsMigration(dialect: DialectName, T: ColumnTypes): Mig
     },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
     async down(db: Kysely<any>) {
-      for (const op of ['insert', 'update', 'delete'])
+      const ops = ['insert', 'update', 'delete', ...(dialect === 'postgres' ? ['truncate'] : [])];
+      for (const op of ops)
         await sql
           .raw(
             `drop trigger ledger_totals_after_${op}${dialect === 'postgres' ? ' on ledger_entries' : ''}`,
           )
           .execute(db);
-      if (dialect === 'postgres') await sql`drop function ledger_totals_recount()`.execute(db);
+      if (dialect === 'postgres')
+        for (const fn of ['recount', 'truncate'])
+          await sql.raw(`drop function ledger_totals_${fn}()`).execute(db);
       await db.schema.dropTable('ledger_totals').execute();
     },
   };
@@ -119,6 +122,14 @@ const POSTGRES_TRIGGERS = [
      for each statement execute function ledger_totals_recount()`,
   `create trigger ledger_totals_after_delete after delete on ledger_entries
      referencing old table as old_rows for each statement execute function ledger_totals_recount()`,
+  // A TRUNCATE fires no delete trigger: it empties the totals with the ledger.
+  `create function ledger_totals_truncate() returns trigger language plpgsql as $$
+   begin
+     truncate ledger_totals;
+     return null;
+   end $$`,
+  `create trigger ledger_totals_after_truncate after truncate on ledger_entries
+     for each statement execute function ledger_totals_truncate()`,
 ];
 
 /** SQLite: row triggers (it has no others); an insert adds the entry to its lease's totals. */
