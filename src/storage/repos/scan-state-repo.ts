@@ -214,11 +214,16 @@ function postgresSettledQuery(
       select ${LEDGER_SUMS}
       from ledger_entries e
       where not c.summed and e.org_id = ${orgId} and e.lease_id = c.lease_id) s`;
-  // A lookup per lease through the totals' key, whatever the statistics say (as below).
-  const totals = sql`
-    left join lateral (
-      select t.balance_cents, t.irregular, t.last_date, t.last_due from ledger_totals t
-      where t.org_id = l.org_id and t.lease_id = l.id limit 1) lt on true`;
+  // The batch's leases with their zone's today and their totals (looked up per lease
+  // through the totals' key, whatever the statistics say, as below); joins follow.
+  const candidates = sql`
+      select l.id as lease_id, d.timezone as timezone, d.today as today, ${TOTALS}
+      from leases l
+      join properties p on p.org_id = l.org_id and p.id = l.property_id
+      join d on d.timezone = p.timezone
+      left join lateral (
+        select t.balance_cents, t.irregular, t.last_date, t.last_due from ledger_totals t
+        where t.org_id = l.org_id and t.lease_id = l.id limit 1) lt on true`;
   if (range) {
     const inRange = (column: string) =>
       sql`${sql.ref(column)} >= ${range.first} and ${sql.ref(column)} <= ${range.last}`;
@@ -237,12 +242,8 @@ function postgresSettledQuery(
         where org_id = ${orgId} and ${inRange('lease_id')} offset 0) o
       where o.status in ('draft', 'approved', 'dispatching', 'unknown')),
     c as materialized (
-      select l.id as lease_id, d.timezone as timezone, d.today as today, ${TOTALS}
-      from leases l
-      join properties p on p.org_id = l.org_id and p.id = l.property_id
-      join d on d.timezone = p.timezone
+      ${candidates}
       ${tenantEvents}
-      ${totals}
       where l.org_id = ${orgId} and ${which}
         and not exists (select 1 from busy b where b.lease_id = l.id)
         ${throughTenants ? sql`and te.hit is null` : sql``}
@@ -252,11 +253,7 @@ function postgresSettledQuery(
   return sql<SettledRow>`
     with d (timezone, today) as (values ${days}),
     c as materialized (
-      select l.id as lease_id, d.timezone as timezone, d.today as today, ${TOTALS}
-      from leases l
-      join properties p on p.org_id = l.org_id and p.id = l.property_id
-      join d on d.timezone = p.timezone
-      ${totals}
+      ${candidates}
       left join lateral (
         select 1 as hit from events v
         where v.org_id = l.org_id and v.lease_id = l.id limit 1) ev on true
