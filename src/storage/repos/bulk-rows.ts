@@ -37,6 +37,20 @@ export type Row = Record<string, unknown>;
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
+ * Whether the organisation has any row in `table` yet: before its first rows are written
+ * (a first import, a first scan) a bulk writer can skip what only existing rows need.
+ */
+export async function organisationHasRows(
+  trx: DbTransaction,
+  table: 'ledger_entries' | 'lease_state' | 'properties' | 'tenants' | 'leases',
+  orgId: string,
+): Promise<boolean> {
+  const { rows } = await sql<{ one: number }>`
+    select 1 as one from ${sql.table(table)} where org_id = ${orgId} limit 1`.execute(trx);
+  return rows.length > 0;
+}
+
+/**
  * PostgreSQL: `SELECT … FROM json_to_recordset($1)` over `columns`, and its parameter. A
  * column with the same value in every row (the organisation, the time of the write, a
  * column that is null throughout) is written once into the statement as a literal instead

@@ -29,6 +29,7 @@ import {
   chunks,
   insertBulk,
   oneOf,
+  organisationHasRows,
   pgRecordset,
   quoteIdent,
   type Row,
@@ -544,13 +545,7 @@ async function leasesLeft(
   const left = new Set<string>();
   if (entries.length === 0) return left;
   // Into an organisation without entries (a first import) nothing moves: no lookups.
-  const any = await trx
-    .selectFrom('ledger_entries')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .limit(1)
-    .executeTakeFirst();
-  if (!any) return left;
+  if (!(await organisationHasRows(trx, 'ledger_entries', orgId))) return left;
   const leaseOf = new Map(entries.map((e) => [e.id, e.leaseId]));
   for (const part of chunks([...leaseOf.keys()], inListSize(trx)))
     for (const r of await trx
@@ -606,10 +601,7 @@ async function upsertRows<T extends { id: string }>(
     // Into a table where the organisation has no rows yet (a first import), every row is new:
     // plain INSERTs, cheaper for the server than ON CONFLICT's speculative insertion. The
     // organisation is locked, so no other import can add rows meanwhile.
-    const { rows: found } = await trx.executeQuery<{ any: boolean }>(
-      CompiledQuery.raw(`select exists (select 1 from ${t} where "org_id" = $1) as "any"`, [orgId]),
-    );
-    const empty = !found[0]?.any;
+    const empty = !(await organisationHasRows(trx, table, orgId));
     const write = async (part: readonly T[], body: { text: string; params: unknown[] }) => {
       if (empty) {
         await trx.executeQuery(CompiledQuery.raw(insert + body.text, body.params));

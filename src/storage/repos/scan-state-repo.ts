@@ -17,7 +17,14 @@ import type { AuditInput } from '../../domain/audit/chain.js';
 import type { EpisodeSummary } from '../../domain/evaluator/types.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
-import { chunks, insertBulk, oneOf, PG_BATCH_ROWS, pgRecordset } from './bulk-rows.js';
+import {
+  chunks,
+  insertBulk,
+  oneOf,
+  organisationHasRows,
+  PG_BATCH_ROWS,
+  pgRecordset,
+} from './bulk-rows.js';
 
 const CHUNK = 400;
 /**
@@ -40,13 +47,7 @@ export async function markLeasesChanged(
 ): Promise<void> {
   if (leaseIds.length === 0) return;
   // Leases never scanned have no state row and are evaluated anyway (a first import).
-  const any = await trx
-    .selectFrom('lease_state')
-    .select('lease_id')
-    .where('org_id', '=', orgId)
-    .limit(1)
-    .executeTakeFirst();
-  if (!any) return;
+  if (!(await organisationHasRows(trx, 'lease_state', orgId))) return;
   // A lease new since the organisation's first scan gets its state row now, as one never
   // evaluated (an empty fingerprint, as setReportedBalances writes): incremental scans then
   // find every lease to evaluate through lease_state's indexes, without reading all leases.
