@@ -17,7 +17,7 @@ import {
   type Change,
   type LeaseSnapshot,
 } from '../domain/readiness/changes.js';
-import { leaseFactsOn } from '../domain/readiness/lease-facts.js';
+import { leaseFactsOn, replyIdsOf } from '../domain/readiness/lease-facts.js';
 import { leaseReadiness } from '../domain/readiness/readiness.js';
 import { epochToLocal, localToEpoch } from '../domain/time.js';
 import { planItems, storedPastDue } from './plan-items.js';
@@ -286,7 +286,8 @@ function settledSnapshot(s: SettledLease, today: string): LeaseSnapshot {
     balanceCents: s.balanceCents,
     openEpisode: null,
     holds: [],
-    replyIds: [],
+    // Replies are known by id; promises (all over by now, `eventsAtRest`) by `summaryOf`.
+    replyIds: s.events ? replyIdsOf(s.events, today) : [],
     promises: [],
     readiness: 'current',
     summaryOf: today,

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../domain/audit/canonical-json.js';
 import type { Policy } from '../domain/policy/schema.js';
 import type { Change } from '../domain/readiness/changes.js';
+import { eventsAtRest } from '../domain/readiness/events-at-rest.js';
 import { epochToLocal } from '../domain/time.js';
 import { expireStaleItems, type OutboxExpiryStore } from './expire-stale-items.js';
 import type { Clock } from './ports/clock.js';
@@ -130,7 +131,8 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const reportedBalance = new Map(previous.map((t) => [t.leaseId, t.reportedBalanceCents]));
     const settled = candidates.filter((s) => {
       const reported = reportedBalance.get(s.leaseId);
-      return reported == null || reported === s.balanceCents;
+      if (reported != null && reported !== s.balanceCents) return false;
+      return s.events === undefined || eventsAtRest(s.events, todayIn(s.timezone));
     });
     const settledIds = new Set(settled.map((s) => s.leaseId));
     const toLoad = ids.filter((id) => !settledIds.has(id));

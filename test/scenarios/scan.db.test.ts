@@ -15,6 +15,7 @@ import { addDays } from '../../src/domain/dates.js';
 import { simulate } from '../../src/domain/evaluator/simulate.js';
 import { parsePolicy } from '../../src/domain/policy/read.js';
 import { parsePortfolio } from '../../src/domain/portfolio/read.js';
+import { eventsAtRest } from '../../src/domain/readiness/events-at-rest.js';
 import { localToEpoch } from '../../src/domain/time.js';
 import type { Db } from '../../src/storage/database.js';
 import { ensureOrganisation } from '../../src/storage/repos/organisations-repo.js';
@@ -211,7 +212,7 @@ forEachDialect('scan', (h) => {
     expect(after.every((p) => p.status === 'cancelled' && p.reason === 'paid')).toBe(true);
   });
 
-  it('a paid-up lease is settled from its balance alone; anything the evaluator must see is not', async () => {
+  it('a paid-up lease is settled from its balance alone, with its events; anything the evaluator must see is not', async () => {
     const db = await h.openMigrated();
     const orgId = 'settled';
     await ensureOrganisation(db, { id: orgId, name: orgId, at: '2026-09-01T00:00:00.000Z' });
@@ -245,7 +246,7 @@ forEachDialect('scan', (h) => {
     });
     const text = JSON.stringify({
       ...portfolio,
-      leases: ['PAID', 'OWES', 'REVERSED', 'EARMARKED', 'FLAGGED'].map(lease),
+      leases: ['PAID', 'OWES', 'REVERSED', 'EARMARKED', 'FLAGGED', 'DISPUTED'].map(lease),
       ledger: [
         rent('PAID', '10'),
         paid('PAID', '10'),
@@ -265,8 +266,13 @@ forEachDialect('scan', (h) => {
         paid('EARMARKED', '10', { appliesTo: 'EARMARKED-R10' }),
         rent('FLAGGED', '10'),
         paid('FLAGGED', '10'),
+        rent('DISPUTED', '10'),
+        paid('DISPUTED', '10'),
       ],
-      events: [{ leaseId: 'FLAGGED', date: '2026-10-02', type: 'flag', reason: 'called' }],
+      events: [
+        { leaseId: 'FLAGGED', date: '2026-10-02', type: 'flag', reason: 'called' },
+        { leaseId: 'DISPUTED', date: '2026-10-02', type: 'dispute' },
+      ],
       cases: [],
     });
     const deps = { clock: fixedClock(Date.parse('2026-10-05T12:00:00Z')), ...storesFor(db) };
@@ -277,13 +283,24 @@ forEachDialect('scan', (h) => {
       format: 'json',
       actor: 'test',
     });
-    const settled = await state.settledLeases(
-      orgId,
-      ['PAID', 'OWES', 'REVERSED', 'EARMARKED', 'FLAGGED'],
-      () => '2026-10-05',
-    );
+    const byLease = (a: { leaseId: string }, b: { leaseId: string }) =>
+      a.leaseId < b.leaseId ? -1 : 1;
+    const settled = (
+      await state.settledLeases(
+        orgId,
+        ['PAID', 'OWES', 'REVERSED', 'EARMARKED', 'FLAGGED', 'DISPUTED'],
+        () => '2026-10-05',
+      )
+    ).sort(byLease);
     // November's rent is on the ledger, dated later: the lease is looked at again then.
+    // Leases with events come with them: a past flag is at rest (nothing is past due), a
+    // dispute never released is not (its hold is still in force: the evaluator reports it).
+    const flagged = { leaseId: 'FLAGGED', date: '2026-10-02', type: 'flag', reason: 'called' };
+    const disputed = { leaseId: 'DISPUTED', date: '2026-10-02', type: 'dispute' };
+    const noneDue = { timezone: TZ, balanceCents: 0, nextEntryDate: null, nextDueDate: null };
     expect(settled).toEqual([
+      { leaseId: 'DISPUTED', ...noneDue, events: [disputed] },
+      { leaseId: 'FLAGGED', ...noneDue, events: [flagged] },
       {
         leaseId: 'PAID',
         timezone: TZ,
@@ -292,9 +309,14 @@ forEachDialect('scan', (h) => {
         nextDueDate: '2026-11-01',
       },
     ]);
+    expect(settled.map((s) => !s.events || eventsAtRest(s.events, '2026-10-05'))).toEqual([
+      false,
+      true,
+      true,
+    ]);
 
-    // An event that names only a tenant reaches each lease of that tenant: it goes to the
-    // evaluator too (a paid-up lease of another tenant is still settled).
+    // An event that names only a tenant reaches each lease of that tenant: it comes with
+    // them too (a paid-up lease of another tenant has none).
     await importJsonPortfolio(deps, {
       orgId,
       fileName: 'settled-tenant.json',
@@ -309,12 +331,13 @@ forEachDialect('scan', (h) => {
       format: 'json',
       actor: 'test',
     });
-    const withTenantEvent = await state.settledLeases(
-      orgId,
-      ['CALLED', 'PAID'],
-      () => '2026-10-05',
-    );
-    expect(withTenantEvent.map((s) => s.leaseId)).toEqual(['PAID']);
+    const withTenantEvent = (
+      await state.settledLeases(orgId, ['CALLED', 'PAID'], () => '2026-10-05')
+    ).sort(byLease);
+    expect(withTenantEvent.map((s) => [s.leaseId, s.events?.map((e) => e.type)])).toEqual([
+      ['CALLED', ['flag']],
+      ['PAID', undefined],
+    ]);
   });
 
   if (h.dialect === 'postgres')

@@ -1,5 +1,6 @@
 /** What a scan keeps between runs: per-lease state (the next-due index), cases, scan rows. */
 import type { EpisodeSummary } from '../../domain/evaluator/types.js';
+import type { PortfolioEvent } from '../../domain/portfolio/schema.js';
 
 export interface LeaseToEvaluate {
   leaseId: string;
@@ -24,8 +25,10 @@ export interface LeaseStateRow {
 
 /**
  * A lease whose stored data shows it cannot be in a case on its local today: nothing owed
- * is past due, no case is open and nothing (an event, a reversal, an earmarked payment)
- * needs the evaluator. Found by one aggregate query instead of loading its ledger.
+ * is past due, no case is open, nothing waits in the outbox and no ledger entry (a
+ * reversal, an earmarked payment) needs the evaluator. Found by one aggregate query
+ * instead of loading its ledger. A lease with events comes with them: it is settled only
+ * when they are at rest (`eventsAtRest`).
  */
 export interface SettledLease {
   leaseId: string;
@@ -36,6 +39,11 @@ export interface SettledLease {
   nextEntryDate: string | null;
   /** Earliest due date (today or later) of a charge already on the ledger, if any. */
   nextDueDate: string | null;
+  /**
+   * The events that reach the lease (its own and its tenants'), in the order the evaluator
+   * gets them; absent when it has none.
+   */
+  events?: PortfolioEvent[];
 }
 
 export interface ScanCounts {
@@ -70,7 +78,8 @@ export interface ScanStateStore {
   ): Promise<LeaseToEvaluate[]>;
   /**
    * Which of `leaseIds` are settled on their local today (`todayIn(timezone)`): see
-   * `SettledLease`. Leases not returned need a full evaluation.
+   * `SettledLease` (those with events only when the events are at rest). Leases not
+   * returned need a full evaluation.
    */
   settledLeases(
     orgId: string,

@@ -51,7 +51,9 @@ export interface LeaseSnapshot {
   readiness?: ReadinessState;
   /**
    * Set when the snapshot was summarised on this date from balances alone (a paid-up lease
-   * is not replayed): it knows no payment ids, so only a payment dated after it is new.
+   * is not replayed): it knows no payment ids, so only a payment dated after it is new, and
+   * no promises, which were all over by then (a promise still running is replayed), so only
+   * one made after it is news.
    */
   summaryOf?: LocalDate;
 }
@@ -279,6 +281,7 @@ function leaseChanges(was: LeaseSnapshot, now: LeaseSnapshot): Change[] {
   for (const p of now.promises) {
     if (p.state !== 'kept' && p.state !== 'broken') continue;
     if (promisesBefore.get(promiseKey(p))?.state === p.state) continue;
+    if (was.summaryOf !== undefined && p.since <= was.summaryOf) continue;
     out.push({
       leaseId,
       type: p.state === 'kept' ? 'promise_kept' : 'promise_broken',

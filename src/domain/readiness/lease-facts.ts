@@ -78,6 +78,40 @@ function byDateThenId(a: LedgerEntry, b: LedgerEntry): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/**
+ * A reply's id in the facts: the event's `id`, else `{date}/{channel}/{n}` where `n` counts
+ * the lease's replies on that channel that day (`replyCount`, one per day, is advanced).
+ */
+function replyId(
+  e: Extract<PortfolioEvent, { type: 'reply' }>,
+  d: LocalDate,
+  replyCount: Map<string, number>,
+): string {
+  const n = (replyCount.get(e.channel) ?? 0) + 1;
+  replyCount.set(e.channel, n);
+  return e.id ?? `${d}/${e.channel}/${n}`;
+}
+
+/**
+ * The ids `leaseFactsOn(…, at).replies` has for these events (those reaching the lease, in
+ * the order the evaluator gets them), without replaying the lease.
+ */
+export function replyIdsOf(events: readonly PortfolioEvent[], at: LocalDate): string[] {
+  const byDate = new Map<LocalDate, PortfolioEvent[]>();
+  for (const e of events) {
+    if (e.date > at || e.type !== 'reply') continue;
+    const list = byDate.get(e.date);
+    if (list) list.push(e);
+    else byDate.set(e.date, [e]);
+  }
+  const ids: string[] = [];
+  for (const d of [...byDate.keys()].sort()) {
+    const replyCount = new Map<string, number>();
+    for (const e of byDate.get(d)!) if (e.type === 'reply') ids.push(replyId(e, d, replyCount));
+  }
+  return ids;
+}
+
 export function leaseFactsOn(input: LeaseInput, at: LocalDate): LeaseFacts {
   return new Replay(input, at).run();
 }
@@ -295,10 +329,8 @@ class Replay {
     replyCount: Map<string, number>,
   ): void {
     const r = classifyReplyEvent(e, d);
-    const n = (replyCount.get(e.channel) ?? 0) + 1;
-    replyCount.set(e.channel, n);
     this.replies.push({
-      id: e.id ?? `${d}/${e.channel}/${n}`,
+      id: replyId(e, d, replyCount),
       date: d,
       channel: e.channel,
       intent: r.intent,

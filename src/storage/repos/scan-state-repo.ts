@@ -15,6 +15,7 @@ import {
 } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import type { EpisodeSummary } from '../../domain/evaluator/types.js';
+import type { PortfolioEvent } from '../../domain/portfolio/schema.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
 import {
@@ -89,6 +90,8 @@ interface SettledRow {
   irregular: number | string;
   next_date: string | null;
   next_due: string | null;
+  /** The lease has events of its own or of its tenants (boolean, or 0/1 on SQLite). */
+  has_events: boolean | number;
 }
 
 /**
@@ -120,7 +123,7 @@ const TOTALS = sql`
 
 /** `SettledRow` from the candidate `c` and its entries' sums `s` (`LEDGER_SUMS`). */
 const SETTLED_COLUMNS = sql`
-  c.lease_id as lease_id, c.timezone as timezone,
+  c.lease_id as lease_id, c.timezone as timezone, c.has_events as has_events,
   case when c.summed then c.total_balance else s.balance end as balance,
   case when c.summed then -c.total_balance else s.slack end as slack,
   case when c.summed then c.total_irregular else s.irregular end as irregular,
@@ -149,8 +152,8 @@ function sqliteSettledQuery(
     c as materialized (
       select l.id as lease_id, d.timezone as timezone, d.today as today, ${TOTALS},
         exists (select 1 from events v where v.org_id = l.org_id and v.lease_id = l.id)
-        ${tenantEvents}
-        or exists (
+        ${tenantEvents} as has_events,
+        exists (
           select 1 from cases s
           where s.org_id = l.org_id and s.lease_id = l.id
             and (s.closed is null or s.closed >= d.today))
@@ -216,9 +219,11 @@ function postgresSettledQuery(
       from ledger_entries e
       where not c.summed and e.org_id = ${orgId} and e.lease_id = c.lease_id) s`;
   // The batch's leases with their zone's today and their totals (looked up per lease
-  // through the totals' key, whatever the statistics say, as below); joins follow.
+  // through the totals' key, whatever the statistics say, as below): the columns, then
+  // the joins (each form adds its own of both).
   const candidates = sql`
-      select l.id as lease_id, d.timezone as timezone, d.today as today, ${TOTALS}
+      select l.id as lease_id, d.timezone as timezone, d.today as today, ${TOTALS}`;
+  const joins = sql`
       from leases l
       join properties p on p.org_id = l.org_id and p.id = l.property_id
       join d on d.timezone = p.timezone
@@ -230,9 +235,10 @@ function postgresSettledQuery(
       sql`${sql.ref(column)} >= ${range.first} and ${sql.ref(column)} <= ${range.last}`;
     return sql<SettledRow>`
     with d (timezone, today) as (values ${days}),
+    eventful as materialized (
+      select distinct v.lease_id from events v
+      where v.org_id = ${orgId} and ${inRange('v.lease_id')}),
     busy as materialized (
-      select v.lease_id from events v where v.org_id = ${orgId} and ${inRange('v.lease_id')}
-      union
       select s.lease_id from (
         select lease_id, closed from cases
         where org_id = ${orgId} and ${inRange('lease_id')} offset 0) s
@@ -243,18 +249,22 @@ function postgresSettledQuery(
         where org_id = ${orgId} and ${inRange('lease_id')} offset 0) o
       where o.status in ('draft', 'approved', 'dispatching', 'unknown')),
     c as materialized (
-      ${candidates}
+      ${candidates},
+        l.id in (select v.lease_id from eventful v)
+        ${throughTenants ? sql`or te.hit is not null` : sql``} as has_events
+      ${joins}
       ${tenantEvents}
       where l.org_id = ${orgId} and ${which}
         and not exists (select 1 from busy b where b.lease_id = l.id)
-        ${throughTenants ? sql`and te.hit is null` : sql``}
     )
     ${sums}`;
   }
   return sql<SettledRow>`
     with d (timezone, today) as (values ${days}),
     c as materialized (
-      ${candidates}
+      ${candidates},
+        ev.hit is not null ${throughTenants ? sql`or te.hit is not null` : sql``} as has_events
+      ${joins}
       left join lateral (
         select 1 as hit from events v
         where v.org_id = l.org_id and v.lease_id = l.id limit 1) ev on true
@@ -268,10 +278,67 @@ function postgresSettledQuery(
         where o.org_id = l.org_id and o.lease_id = l.id
           and o.status in ('draft', 'approved', 'dispatching', 'unknown') limit 1) ob on true
       where l.org_id = ${orgId} and ${which}
-        and ev.hit is null ${throughTenants ? sql`and te.hit is null` : sql``}
         and cs.hit is null and ob.hit is null
     )
     ${sums}`;
+}
+
+/**
+ * The events that reach each of `leaseIds` (its own, and its tenants' when `throughTenants`),
+ * in the order the evaluator gets them (by date, then when recorded, then id: as the
+ * portfolio is loaded for a scan). Leases without events are absent.
+ */
+async function eventsReaching(
+  db: Db,
+  orgId: string,
+  leaseIds: readonly string[],
+  throughTenants: boolean,
+): Promise<Map<string, PortfolioEvent[]>> {
+  const out = new Map<string, PortfolioEvent[]>();
+  if (leaseIds.length === 0) return out;
+  type Row = { lease_id: string; id: string; date: string; created_at: string; payload: string };
+  const rows: Row[] = [];
+  for (const part of chunks([...leaseIds], SETTLED_CHUNK)) {
+    rows.push(
+      ...(await db.kysely
+        .selectFrom('events')
+        .select(['lease_id as lease_id', 'id', 'date', 'created_at', 'payload'])
+        .where('org_id', '=', orgId)
+        .where(oneOf(db.dialect, 'lease_id', part))
+        .$narrowType<{ lease_id: string }>()
+        .execute()),
+    );
+    if (throughTenants)
+      rows.push(
+        ...(await db.kysely
+          .selectFrom('lease_tenants as t')
+          .innerJoin('events as v', (j) =>
+            j.onRef('v.org_id', '=', 't.org_id').onRef('v.tenant_id', '=', 't.tenant_id'),
+          )
+          .select(['t.lease_id as lease_id', 'v.id', 'v.date', 'v.created_at', 'v.payload'])
+          .where('t.org_id', '=', orgId)
+          .where(oneOf(db.dialect, 't.lease_id', part))
+          .execute()),
+      );
+  }
+  rows.sort(
+    (a, b) =>
+      cmp(a.lease_id, b.lease_id) ||
+      cmp(a.date, b.date) ||
+      cmp(a.created_at, b.created_at) ||
+      cmp(a.id, b.id),
+  );
+  for (const r of rows) {
+    const list = out.get(r.lease_id);
+    const e = JSON.parse(r.payload) as PortfolioEvent;
+    if (list) list.push(e);
+    else out.set(r.lease_id, [e]);
+  }
+  return out;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A contiguous run of lease ids, by its first and last. */
@@ -425,9 +492,9 @@ export function scanStateStore(db: Db): ScanStateStore {
         !!options.contiguous,
         'l.id',
       )) {
-        // Events (a flag, a reply, a promise …), cases open on or after today (onboarded
-        // ones included) and items still waiting in the outbox always go to the evaluator:
-        // it closes cases and cancels what they left behind. These are looked up per lease
+        // Cases open on or after today (onboarded ones included) and items still waiting
+        // in the outbox always go to the evaluator: it closes cases and cancels what they
+        // left behind. Leases with events (a flag, a reply, a promise …) come with them. These are looked up per lease
         // (subqueries of a materialised CTE, through each table's lease index), or for a
         // key range by one read of each index (PostgreSQL): as joins, stale statistics
         // could have the planner read every waiting item of the organisation for each
@@ -441,16 +508,24 @@ export function scanStateStore(db: Db): ScanStateStore {
             : sqliteSettledQuery(orgId, days, which, !!tenantEvents);
         const { rows } = await query.execute(k);
         const wanted = options.contiguous ? new Set(ids) : null;
+        const found: SettledLease[] = [];
+        const withEvents: string[] = [];
         for (const r of rows) {
           if (wanted && !wanted.has(r.lease_id)) continue; // added since the batch was listed
           if (Number(r.irregular) > 0 || Number(r.slack) < 0) continue;
-          out.push({
+          found.push({
             leaseId: r.lease_id,
             timezone: r.timezone,
             balanceCents: Number(r.balance),
             nextEntryDate: r.next_date ?? null,
             nextDueDate: r.next_due ?? null,
           });
+          if (r.has_events === true || Number(r.has_events) === 1) withEvents.push(r.lease_id);
+        }
+        const events = await eventsReaching(db, orgId, withEvents, !!tenantEvents);
+        for (const s of found) {
+          const own = events.get(s.leaseId);
+          out.push(own ? { ...s, events: own } : s);
         }
       }
       return out;
