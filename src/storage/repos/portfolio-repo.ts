@@ -22,6 +22,7 @@ import { queryable, type Db, type DbTransaction } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockOrganisation } from './organisations-repo.js';
+import { byStoredEventOrder } from './event-order.js';
 import { markLeasesChanged } from './scan-state-repo.js';
 import {
   SQLITE_MAX_PARAMS,
@@ -926,21 +927,7 @@ async function load(
         .where('property_id', 'is', null)
         .execute()),
     );
-    rows.sort((a, b) =>
-      a.date !== b.date
-        ? a.date < b.date
-          ? -1
-          : 1
-        : a.created_at !== b.created_at
-          ? a.created_at < b.created_at
-            ? -1
-            : 1
-          : a.id < b.id
-            ? -1
-            : a.id > b.id
-              ? 1
-              : 0,
-    );
+    rows.sort(byStoredEventOrder);
     addEvents(rows);
   }
 

@@ -18,6 +18,7 @@ import type { EpisodeSummary } from '../../domain/evaluator/types.js';
 import type { PortfolioEvent } from '../../domain/portfolio/schema.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
 import { lockAuditHead, lockOrganisation } from './organisations-repo.js';
+import { byStoredEventOrder } from './event-order.js';
 import {
   chunks,
   insertBulk,
@@ -285,8 +286,8 @@ function postgresSettledQuery(
 
 /**
  * The events that reach each of `leaseIds` (its own, and its tenants' when `throughTenants`),
- * in the order the evaluator gets them (by date, then when recorded, then id: as the
- * portfolio is loaded for a scan). Leases without events are absent.
+ * in the order the evaluator gets them (`byStoredEventOrder`, as the portfolio is loaded
+ * for a scan). Leases without events are absent.
  */
 async function eventsReaching(
   db: Db,
@@ -321,13 +322,7 @@ async function eventsReaching(
           .execute()),
       );
   }
-  rows.sort(
-    (a, b) =>
-      cmp(a.lease_id, b.lease_id) ||
-      cmp(a.date, b.date) ||
-      cmp(a.created_at, b.created_at) ||
-      cmp(a.id, b.id),
-  );
+  rows.sort((a, b) => cmp(a.lease_id, b.lease_id) || byStoredEventOrder(a, b));
   for (const r of rows) {
     const list = out.get(r.lease_id);
     const e = JSON.parse(r.payload) as PortfolioEvent;
