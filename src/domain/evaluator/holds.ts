@@ -34,3 +34,20 @@ export function inForce(h: ActiveHold, date: LocalDate): boolean {
 export function pausesLease(h: ActiveHold): boolean {
   return h.scope !== 'charge' && h.type !== 'service_failed';
 }
+
+/**
+ * The hold a classified reply places on its lease (R12): a dispute holds the debt; a reply
+ * that needs a person (a claim of payment, a lawyer, abuse, hardship) holds it for review,
+ * until staff release it. Other intents place none.
+ */
+export function replyHold(intent: string): 'dispute' | 'review' | undefined {
+  if (intent === 'dispute') return 'dispute';
+  if (
+    intent === 'paid_claim' ||
+    intent === 'legal' ||
+    intent === 'hostile' ||
+    intent === 'hardship'
+  )
+    return 'review';
+  return undefined;
+}

@@ -40,7 +40,7 @@ import { classifyReplyEvent } from '../replies/classify.js';
 import { epochToIso, epochToLocal, localToEpoch } from '../time.js';
 import { approvalsNeeded } from './approval.js';
 import { ContactBook, E_DELIVERY, WINDOWED_CHANNELS, contactPointChannel } from './contacts.js';
-import { inForce, pausesLease, type ActiveHold } from './holds.js';
+import { inForce, pausesLease, replyHold, type ActiveHold } from './holds.js';
 import { actionKey, deliveryKey } from './keys.js';
 import {
   capAllowsAt,
@@ -558,15 +558,9 @@ class LeaseRun {
         channel: e.channel,
         ...(who.length === 1 ? { contactId: who[0]!.id } : {}),
       });
-    } else if (r.intent === 'dispute') {
-      this.startHold({ type: 'dispute', scope: 'lease', start: d }, live);
-    } else if (
-      r.intent === 'paid_claim' ||
-      r.intent === 'legal' ||
-      r.intent === 'hostile' ||
-      r.intent === 'hardship'
-    ) {
-      this.startHold({ type: 'review', scope: 'lease', start: d }, live);
+    } else {
+      const hold = replyHold(r.intent);
+      if (hold) this.startHold({ type: hold, scope: 'lease', start: d }, live);
     }
   }
 

@@ -27,6 +27,7 @@
  */
 import type { LocalDate } from '../dates.js';
 import type { HoldScope, HoldType, PortfolioEvent } from '../portfolio/schema.js';
+import { replyHold } from '../evaluator/holds.js';
 import { classifyReplyEvent } from '../replies/classify.js';
 
 /** A hold an event placed, as far as its end is concerned. */
@@ -39,15 +40,6 @@ interface Placed {
   /** Ended by the next status event (a `grace` status). */
   untilNextStatus?: boolean;
 }
-
-/** Reply intents that place a hold (the evaluator's `applyReply`). */
-const REPLY_HOLDS: Partial<Record<string, HoldType>> = {
-  dispute: 'dispute',
-  paid_claim: 'review',
-  legal: 'review',
-  hostile: 'review',
-  hardship: 'review',
-};
 
 export function eventsAtRest(events: readonly PortfolioEvent[], today: LocalDate): boolean {
   const placed: Placed[] = [];
@@ -67,7 +59,7 @@ export function eventsAtRest(events: readonly PortfolioEvent[], today: LocalDate
         placed.push({ type: 'dispute', scope: 'lease', start: e.date });
         break;
       case 'reply': {
-        const hold = REPLY_HOLDS[classifyReplyEvent(e, e.date).intent];
+        const hold = replyHold(classifyReplyEvent(e, e.date).intent);
         if (hold) placed.push({ type: hold, scope: 'lease', start: e.date });
         break;
       }

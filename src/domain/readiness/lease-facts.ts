@@ -15,7 +15,7 @@
  */
 import { addDays, type LocalDate } from '../dates.js';
 import { contactPointChannel, ContactBook } from '../evaluator/contacts.js';
-import { inForce, pausesLease, type ActiveHold } from '../evaluator/holds.js';
+import { inForce, pausesLease, replyHold, type ActiveHold } from '../evaluator/holds.js';
 import type { LeaseInput } from '../evaluator/lease-run.js';
 import { allocate, pastDueOn, type Allocation, type PastDue } from '../ledger/allocation.js';
 import type { Cents } from '../money.js';
@@ -342,15 +342,9 @@ class Replay {
       for (const c of who) this.book.optOut(c.id, channels);
     } else if (r.intent === 'opt_in') {
       for (const c of who) this.book.optIn(c.id, [e.channel]);
-    } else if (r.intent === 'dispute') {
-      this.place({ type: 'dispute', scope: 'lease', start: d, origin: 'reply:dispute' });
-    } else if (
-      r.intent === 'paid_claim' ||
-      r.intent === 'legal' ||
-      r.intent === 'hostile' ||
-      r.intent === 'hardship'
-    ) {
-      this.place({ type: 'review', scope: 'lease', start: d, origin: `reply:${r.intent}` });
+    } else {
+      const hold = replyHold(r.intent);
+      if (hold) this.place({ type: hold, scope: 'lease', start: d, origin: `reply:${r.intent}` });
     }
   }
 
