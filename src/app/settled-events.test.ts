@@ -13,6 +13,7 @@ import type { LeaseSnapshot } from '../domain/readiness/changes.js';
 import { localToEpoch } from '../domain/time.js';
 import { payment, policy, portfolio, rent } from '../../test/support/build.js';
 import { evaluateBatch } from './evaluate-batch.js';
+import { packLedger } from './ports/ledger-text.js';
 import { policiesFingerprint } from './scan-portfolio.js';
 
 const TODAY = '2026-11-05';
@@ -147,7 +148,7 @@ describe('a paid-up lease whose events are at rest', () => {
           FRAME,
           {
             settled: [],
-            loaded: { ...rest, ledgerJson: new Map([['L1', JSON.stringify(entries)]]) },
+            loaded: { ...rest, ledgerText: new Map([['L1', packLedger(entries)]]) },
             previous: [],
           },
           { renderNow: true },
@@ -186,7 +187,7 @@ describe('a paid-up lease whose events are at rest', () => {
         ];
         const fullAfterSettled = evaluateBatch(FRAME, {
           settled: [],
-          loaded: { ...rest, ledgerJson: new Map([['L1', JSON.stringify(entries)]]) },
+          loaded: { ...rest, ledgerText: new Map([['L1', packLedger(entries)]]) },
           previous: since(s!.snapshot!),
         });
         expect(fullAfterSettled.result.changes).toEqual([]);

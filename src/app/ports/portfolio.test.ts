@@ -1,7 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../domain/audit/canonical-json.js';
+import { CATEGORIES, type LedgerEntry } from '../../domain/portfolio/schema.js';
+import { packLedger, packs, unpackLedger } from './ledger-text.js';
 import { leaseLedger, type PortfolioWithLedgerText } from './portfolio.js';
 
-const slice = (ledgerJson: Record<string, unknown[]>): PortfolioWithLedgerText => ({
+const slice = (ledgers: Record<string, LedgerEntry[]>): PortfolioWithLedgerText => ({
   currency: 'USD',
   sources: [],
   properties: [],
@@ -9,10 +13,10 @@ const slice = (ledgerJson: Record<string, unknown[]>): PortfolioWithLedgerText =
   leases: [],
   events: [],
   cases: [],
-  ledgerJson: new Map(Object.entries(ledgerJson).map(([id, e]) => [id, JSON.stringify(e)])),
+  ledgerText: new Map(Object.entries(ledgers).map(([id, e]) => [id, packLedger(e)])),
 });
 
-const entry = (id: string, date: string) => ({
+const entry = (id: string, date: string): LedgerEntry => ({
   id,
   leaseId: 'L1',
   type: 'payment',
@@ -43,5 +47,67 @@ describe('a lease ledger read as text for a scan', () => {
 
   it('is empty for a lease without entries', () => {
     expect(leaseLedger(slice({}), 'L1')).toEqual([]);
+  });
+});
+
+/** Any entry the schema admits, with ids that may hold the text's own separators. */
+const anyEntry: fc.Arbitrary<LedgerEntry> = fc
+  .record(
+    {
+      id: fc.oneof(
+        fc.string({ minLength: 1, maxLength: 12 }),
+        fc.constantFrom('C1', 'a\u001eb', 'a\u001fb', '\u001f', '{x', '"', ''),
+      ),
+      date: fc.constantFrom('2026-09-01', '2026-10-01', '2026-10-15'),
+      type: fc.constantFrom('charge', 'payment', 'credit', 'writeoff', 'reversal'),
+      category: fc.constantFrom(...CATEGORIES),
+      amountCents: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      dueDate: fc.constantFrom('2026-10-01', '2026-10-05'),
+      reverses: fc.string({ maxLength: 6 }),
+      appliesTo: fc.string({ maxLength: 6 }),
+      memo: fc.string({ maxLength: 20 }),
+    },
+    { requiredKeys: ['id', 'date', 'type', 'amountCents'] },
+  )
+  .map((e) => ({ ...e, id: e.id === '' ? 'X' : e.id, leaseId: 'L1' }) as LedgerEntry);
+
+describe('a ledger text', () => {
+  it('gives back every entry as its stored JSON would parse: the same keys, in the same order', () => {
+    fc.assert(
+      fc.property(fc.array(anyEntry, { minLength: 1, maxLength: 8 }), (entries) => {
+        const text = packLedger(entries);
+        const stored = entries.map((e) => canonicalJson(e));
+        expect(unpackLedger(text, 'L1').map((e) => JSON.stringify(e))).toEqual(stored);
+      }),
+      { numRuns: 500, seed: 20261130 },
+    );
+  });
+
+  it('packs plain charges and payments, and keeps the JSON of the rest', () => {
+    const charge: LedgerEntry = {
+      id: 'L1-C1',
+      leaseId: 'L1',
+      date: '2026-10-01',
+      type: 'charge',
+      category: 'rent',
+      amountCents: 150000,
+      dueDate: '2026-10-01',
+    };
+    expect(packLedger([charge, entry('L1-P1', '2026-10-03')])).toBe(
+      '\u001fL1-C1\u001f2026-10-01\u001fcharge\u001f150000\u001frent\u001f2026-10-01' +
+        '\u001e\u001fL1-P1\u001f2026-10-03\u001fpayment\u001f100\u001f\u001f',
+    );
+    expect(packs({ ...charge, memo: 'NSF' })).toBe(false);
+    expect(packs({ ...entry('R1', '2026-10-04'), type: 'reversal', reverses: 'L1-P1' })).toBe(
+      false,
+    );
+    expect(packs({ ...entry('P1', '2026-10-04'), appliesTo: 'L1-C1' })).toBe(false);
+    expect(packs(entry('P\u001e1', '2026-10-04'))).toBe(false);
+  });
+
+  it('that is damaged is an error naming the lease and the entry', () => {
+    expect(() => unpackLedger('\u001fL1-C1\u001f2026-10-01\u001fcharge', 'L7')).toThrow(
+      'lease L7: ledger entry 1 of the text read from the database has 3 fields, not 6',
+    );
   });
 });

@@ -1,12 +1,13 @@
 /** Stored portfolio data: what imports write and what scans and re-checks read. */
 import type { LedgerEntry, Portfolio, PortfolioEvent } from '../../domain/portfolio/schema.js';
+import { unpackLedger } from './ledger-text.js';
 
 /**
- * A portfolio slice whose ledger is still JSON text, one array per lease (lease id → the
- * JSON array of its entries, in any order; a lease without entries has none).
+ * A portfolio slice whose ledger is still text, one per lease (lease id → its ledger text,
+ * ledger-text.ts, with the entries in any order; a lease without entries has none).
  */
 export type PortfolioWithLedgerText = Omit<Portfolio, 'ledger'> & {
-  ledgerJson: ReadonlyMap<string, string>;
+  ledgerText: ReadonlyMap<string, string>;
 };
 
 /**
@@ -16,9 +17,9 @@ export type PortfolioWithLedgerText = Omit<Portfolio, 'ledger'> & {
  * come in date order from its index already, which this only checks.
  */
 export function leaseLedger(slice: PortfolioWithLedgerText, leaseId: string): LedgerEntry[] {
-  const text = slice.ledgerJson.get(leaseId);
+  const text = slice.ledgerText.get(leaseId);
   if (text === undefined) return [];
-  const entries = JSON.parse(text) as LedgerEntry[];
+  const entries = unpackLedger(text, leaseId);
   for (let i = 1; i < entries.length; i++)
     if (byDateThenId(entries[i - 1]!, entries[i]!) > 0) return entries.sort(byDateThenId);
   return entries;
@@ -71,9 +72,10 @@ export interface PortfolioStore {
    * tenants, ledger, onboarded cases and every event that reaches them). */
   loadPortfolio(orgId: string, leaseIds?: readonly string[]): Promise<Portfolio>;
   /**
-   * `loadPortfolio` of `leaseIds` for a scan: the ledger (most of a slice) stays JSON text,
-   * one array per lease, parsed where the slice is evaluated (a scan's worker thread) instead
-   * of on the thread that reads and writes the database, one lease at a time.
+   * `loadPortfolio` of `leaseIds` for a scan: the ledger (most of a slice) stays text, one
+   * ledger text per lease (ledger-text.ts), read where the slice is evaluated (a scan's
+   * worker thread) instead of on the thread that reads and writes the database, one lease at
+   * a time.
    */
   loadSliceForScan(orgId: string, leaseIds: readonly string[]): Promise<PortfolioWithLedgerText>;
   leaseIds(orgId: string): Promise<string[]>;

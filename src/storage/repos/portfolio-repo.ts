@@ -165,11 +165,11 @@ export function portfolioStore(db: Db): PortfolioStore {
       }),
     loadSliceForScan: (orgId, leaseIds) =>
       db.snapshot(async (trx) => {
-        const ledgerJson = new Map<string, string>();
+        const ledgerText = new Map<string, string>();
         const { ledgerRows: _none, ...rest } = await load(trx, orgId, leaseIds, {
-          ledgerByLease: ledgerJson,
+          ledgerByLease: ledgerText,
         });
-        return { ...rest, ledgerJson };
+        return { ...rest, ledgerText };
       }),
     async leaseIds(orgId) {
       const rows = await db.kysely
@@ -778,6 +778,27 @@ function flaggedAudits(
  * instead: lease id → the JSON array of its entries, joined by the database (a scan passes
  * the ledger on unparsed, and a row per entry is most of what reading a slice costs).
  */
+/**
+ * A ledger entry `e` as a scan's ledger text holds it (app/ports/ledger-text.ts): packed when
+ * `packs` would pack it (no memo, `reverses` or `appliesTo`; no separator in its id), else
+ * its stored JSON. A packed entry's fields come from the entry's columns, which are written
+ * from the same entry as its JSON.
+ */
+const PACKED_LEDGER_ENTRY = {
+  postgres: sql.raw(`case
+    when e.reverses is null and e.applies_to is null and strpos(e.data, '"memo"') = 0
+      and strpos(e.id, chr(30)) = 0 and strpos(e.id, chr(31)) = 0
+    then chr(31) || e.id || chr(31) || e.date || chr(31) || e.type || chr(31) || e.amount_cents
+      || chr(31) || coalesce(e.category, '') || chr(31) || coalesce(e.due_date, '')
+    else e.data end`),
+  sqlite: sql.raw(`case
+    when e.reverses is null and e.applies_to is null and instr(e.data, '"memo"') = 0
+      and instr(e.id, char(30)) = 0 and instr(e.id, char(31)) = 0
+    then char(31) || e.id || char(31) || e.date || char(31) || e.type || char(31) || e.amount_cents
+      || char(31) || coalesce(e.category, '') || char(31) || coalesce(e.due_date, '')
+    else e.data end`),
+};
+
 async function load(
   trx: DbTransaction,
   orgId: string,
@@ -853,17 +874,17 @@ async function load(
             // set it up for more than the memory it is given.
             sql<{ lease_id: string; entries: string | null }>`
             select l.id as lease_id, (
-              select string_agg(e.data, ',') from ledger_entries e
+              select string_agg(${PACKED_LEDGER_ENTRY.postgres}, chr(30)) from ledger_entries e
               where e.org_id = ${orgId} and e.lease_id = l.id) as entries
             from unnest(${part}::text[]) as l(id)`
           : sql<{ lease_id: string; entries: string | null }>`
-            select lease_id, group_concat(data, ',') as entries
-            from ledger_entries
-            where org_id = ${orgId} and lease_id in (${sql.join(part)})
-            group by lease_id`
+            select e.lease_id as lease_id,
+              group_concat(${PACKED_LEDGER_ENTRY.sqlite}, char(30)) as entries
+            from ledger_entries e
+            where e.org_id = ${orgId} and e.lease_id in (${sql.join(part)})
+            group by e.lease_id`
       ).execute(trx);
-      for (const r of joined.rows)
-        if (r.entries !== null) byLease.set(r.lease_id, `[${r.entries}]`);
+      for (const r of joined.rows) if (r.entries !== null) byLease.set(r.lease_id, r.entries);
     } else {
       let lq = trx.selectFrom('ledger_entries').select('data').where('org_id', '=', orgId);
       if (part) lq = lq.where(oneOf(trx.dialect, 'lease_id', part));
