@@ -188,9 +188,9 @@ function sqliteSettledQuery(
  * ledger entries a lease from a sample of a large table) hashed the whole ledger, or every
  * waiting item of the organisation, for each batch: 13 s instead of 30 ms.
  *
- * A full scan's batch is a key range (`range`): its leases with events, open cases or
- * waiting items are then found by one range read of each table's lease index instead of
- * three lookups per lease (a third of this query's time). Each read's only condition
+ * A full scan's batch is a key range (`range`): its leases' totals, and its leases with
+ * events, open cases or waiting items, are then found by one range read of each table's
+ * lease index instead of four lookups per lease (half of this query's time). Each read's only condition
  * the index can use is the range (OFFSET 0 keeps the planner from moving the status or
  * closing-date condition into it), so no statistics can make it walk every waiting item
  * or case of the organisation instead. A case counts as open through the earliest today
@@ -219,23 +219,26 @@ function postgresSettledQuery(
       select ${LEDGER_SUMS}
       from ledger_entries e
       where not c.summed and e.org_id = ${orgId} and e.lease_id = c.lease_id) s`;
-  // The batch's leases with their zone's today and their totals (looked up per lease
-  // through the totals' key, whatever the statistics say, as below): the columns, then
-  // the joins (each form adds its own of both).
+  // The batch's leases with their zone's today and their totals (each form reads the
+  // totals its own way, through their key whatever the statistics say): the columns, then
+  // the leases.
   const candidates = sql`
       select l.id as lease_id, d.timezone as timezone, d.today as today, ${TOTALS}`;
-  const joins = sql`
+  const leases = sql`
       from leases l
       join properties p on p.org_id = l.org_id and p.id = l.property_id
-      join d on d.timezone = p.timezone
-      left join lateral (
-        select t.balance_cents, t.irregular, t.last_date, t.last_due from ledger_totals t
-        where t.org_id = l.org_id and t.lease_id = l.id limit 1) lt on true`;
+      join d on d.timezone = p.timezone`;
   if (range) {
     const inRange = (column: string) =>
       sql`${sql.ref(column)} >= ${range.first} and ${sql.ref(column)} <= ${range.last}`;
+    // The range's totals are one read of their key too, joined by hash (a quarter of this
+    // query's time less than a lookup per lease).
     return sql<SettledRow>`
     with d (timezone, today) as (values ${days}),
+    totals as materialized (
+      select t.lease_id, t.balance_cents, t.irregular, t.last_date, t.last_due
+      from ledger_totals t
+      where t.org_id = ${orgId} and ${inRange('t.lease_id')} offset 0),
     eventful as materialized (
       select distinct v.lease_id from events v
       where v.org_id = ${orgId} and ${inRange('v.lease_id')}),
@@ -253,7 +256,8 @@ function postgresSettledQuery(
       ${candidates},
         l.id in (select v.lease_id from eventful v)
         ${throughTenants ? sql`or te.hit is not null` : sql``} as has_events
-      ${joins}
+      ${leases}
+      left join totals lt on lt.lease_id = l.id
       ${tenantEvents}
       where l.org_id = ${orgId} and ${which}
         and not exists (select 1 from busy b where b.lease_id = l.id)
@@ -265,7 +269,10 @@ function postgresSettledQuery(
     c as materialized (
       ${candidates},
         ev.hit is not null ${throughTenants ? sql`or te.hit is not null` : sql``} as has_events
-      ${joins}
+      ${leases}
+      left join lateral (
+        select t.balance_cents, t.irregular, t.last_date, t.last_due from ledger_totals t
+        where t.org_id = l.org_id and t.lease_id = l.id limit 1) lt on true
       left join lateral (
         select 1 as hit from events v
         where v.org_id = l.org_id and v.lease_id = l.id limit 1) ev on true
