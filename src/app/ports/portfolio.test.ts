@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../domain/audit/canonical-json.js';
 import { CATEGORIES, type LedgerEntry } from '../../domain/portfolio/schema.js';
+import { rent } from '../../../test/support/build.js';
 import { packLedger, packs, unpackLedger } from './ledger-text.js';
 import { leaseLedger, type PortfolioWithLedgerText } from './portfolio.js';
 
@@ -84,15 +85,7 @@ describe('a ledger text', () => {
   });
 
   it('packs plain charges and payments, and keeps the JSON of the rest', () => {
-    const charge: LedgerEntry = {
-      id: 'L1-C1',
-      leaseId: 'L1',
-      date: '2026-10-01',
-      type: 'charge',
-      category: 'rent',
-      amountCents: 150000,
-      dueDate: '2026-10-01',
-    };
+    const charge: LedgerEntry = rent('L1-C1', '2026-10-01');
     expect(packLedger([charge, entry('L1-P1', '2026-10-03')])).toBe(
       '\u001fL1-C1\u001f2026-10-01\u001fcharge\u001f150000\u001frent\u001f2026-10-01' +
         '\u001e\u001fL1-P1\u001f2026-10-03\u001fpayment\u001f100\u001f\u001f',

@@ -782,21 +782,29 @@ function flaggedAudits(
  * A ledger entry `e` as a scan's ledger text holds it (app/ports/ledger-text.ts): packed when
  * `packs` would pack it (no memo, `reverses` or `appliesTo`; no separator in its id), else
  * its stored JSON. A packed entry's fields come from the entry's columns, which are written
- * from the same entry as its JSON.
+ * from the same entry as its JSON. The engines differ only in the names of two functions.
  */
+function packedLedgerEntry(find: 'strpos' | 'instr', char: 'chr' | 'char') {
+  const [rs, us] = [`${char}(30)`, `${char}(31)`];
+  const fields = PACKED_COLUMNS.map((column) => `${us} || ${column}`).join(' || ');
+  return sql.raw(`case
+    when e.reverses is null and e.applies_to is null and ${find}(e.data, '"memo"') = 0
+      and ${find}(e.id, ${rs}) = 0 and ${find}(e.id, ${us}) = 0
+    then ${fields}
+    else e.data end`);
+}
+/** A packed entry's fields, in the order of ledger-text.ts. */
+const PACKED_COLUMNS = [
+  'e.id',
+  'e.date',
+  'e.type',
+  'e.amount_cents',
+  "coalesce(e.category, '')",
+  "coalesce(e.due_date, '')",
+];
 const PACKED_LEDGER_ENTRY = {
-  postgres: sql.raw(`case
-    when e.reverses is null and e.applies_to is null and strpos(e.data, '"memo"') = 0
-      and strpos(e.id, chr(30)) = 0 and strpos(e.id, chr(31)) = 0
-    then chr(31) || e.id || chr(31) || e.date || chr(31) || e.type || chr(31) || e.amount_cents
-      || chr(31) || coalesce(e.category, '') || chr(31) || coalesce(e.due_date, '')
-    else e.data end`),
-  sqlite: sql.raw(`case
-    when e.reverses is null and e.applies_to is null and instr(e.data, '"memo"') = 0
-      and instr(e.id, char(30)) = 0 and instr(e.id, char(31)) = 0
-    then char(31) || e.id || char(31) || e.date || char(31) || e.type || char(31) || e.amount_cents
-      || char(31) || coalesce(e.category, '') || char(31) || coalesce(e.due_date, '')
-    else e.data end`),
+  postgres: packedLedgerEntry('strpos', 'chr'),
+  sqlite: packedLedgerEntry('instr', 'char'),
 };
 
 async function load(
