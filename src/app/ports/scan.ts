@@ -123,6 +123,11 @@ export interface ScanStateStore {
    * large first scan grows them from nothing). Optional: engines without them leave it out.
    */
   refreshStatistics?(): Promise<void>;
+  /**
+   * Leases per scan batch that suit this store (the scan's default when it is not told).
+   * Larger batches mean fewer statements and round trips, and more memory.
+   */
+  readonly batchLeases?: number;
   startScan(orgId: string, id: string, startedAt: string, asOf: string): Promise<void>;
   finishScan(
     orgId: string,

@@ -750,6 +750,12 @@ export function scanStateStore(db: Db): ScanStateStore {
       }));
     },
 
+    // At a million leases on PostgreSQL, 4,000 took 3 % less time than 2,000 (fewer
+    // statements and round trips) for some 70 MiB more memory, and 6,000 no less. SQLite
+    // has no round trips to save, and its full scan of a million leases peaked at 1,044 MiB
+    // with 4,000 against 968 with 2,000.
+    batchLeases: db.dialect === 'postgres' ? 4_000 : 2_000,
+
     ...(db.dialect === 'postgres'
       ? {
           async refreshStatistics() {
