@@ -7,7 +7,7 @@
  * - its stored JSON object (it starts with `{`): an entry with a memo, a `reverses` or an
  *   `appliesTo`, or an id with either separator in it.
  *
- * The database packs what it can (storage/repos/portfolio-repo.ts, `PACKED_LEDGER_*`), by the
+ * The database packs what it can (storage/repos/portfolio-repo.ts, `packedLedgerEntry`), by the
  * same rule as `packLedgerEntry` below.
  *
  * Why not JSON throughout: JSON.parse makes every short string it reads, such as an entry id
