@@ -59,11 +59,12 @@ const anyEntry: fc.Arbitrary<LedgerEntry> = fc
         fc.string({ minLength: 1, maxLength: 12 }),
         fc.constantFrom('C1', 'a\u001eb', 'a\u001fb', '\u001f', '{x', '"', ''),
       ),
-      date: fc.constantFrom('2026-09-01', '2026-10-01', '2026-10-15'),
+      // Dates the reader keeps one string for, and texts it must copy as they are.
+      date: fc.constantFrom('2026-09-01', '2026-10-01', '2026-10-15', '2026-1-5', '20261001xx'),
       type: fc.constantFrom('charge', 'payment', 'credit', 'writeoff', 'reversal'),
       category: fc.constantFrom(...CATEGORIES),
       amountCents: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-      dueDate: fc.constantFrom('2026-10-01', '2026-10-05'),
+      dueDate: fc.constantFrom('2026-10-01', '2026-10-05', '2026-10-0a'),
       reverses: fc.string({ maxLength: 6 }),
       appliesTo: fc.string({ maxLength: 6 }),
       memo: fc.string({ maxLength: 20 }),
@@ -101,6 +102,13 @@ describe('a ledger text', () => {
   it('that is damaged is an error naming the lease and the entry', () => {
     expect(() => unpackLedger('\u001fL1-C1\u001f2026-10-01\u001fcharge', 'L7')).toThrow(
       'lease L7: ledger entry 1 of the text read from the database has 3 fields, not 6',
+    );
+    const good = '\u001fL1-C1\u001f2026-10-01\u001fcharge\u001f100\u001frent\u001f2026-10-01';
+    expect(() => unpackLedger(`${good}\u001e${good}\u001fx`, 'L7')).toThrow(
+      'lease L7: ledger entry 2 of the text read from the database has 7 fields, not 6',
+    );
+    expect(() => unpackLedger(`${good}\u001e\u001fL1-P1\u001f2026-10-02`, 'L7')).toThrow(
+      'lease L7: ledger entry 2 of the text read from the database has 2 fields, not 6',
     );
   });
 });
