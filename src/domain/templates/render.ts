@@ -9,6 +9,7 @@
  * as empty text; empty text and 0 are false in `{% if %}`.
  */
 import { Liquid, type Template } from 'liquidjs';
+import { compileTemplate, type CompiledTemplate, type Filters } from './compiled.js';
 import { LIBRARY, type TemplateKind } from './library.js';
 import type { MergeContext } from './fields.js';
 
@@ -41,8 +42,24 @@ export function formatMoney(cents: number, locale: Locale = 'en', currency = 'US
   return fmt.format(cents / 100);
 }
 
+/** Dates written out, per locale (a message names a few dates, the same across a portfolio). */
+const longDates = new Map<string, Map<string, string>>();
+const LONG_DATES_KEPT = 5_000;
+
 /** A local date `YYYY-MM-DD` written out: `October 16, 2026` / `16 de octubre de 2026`. */
 export function formatLongDate(date: string, locale: Locale = 'en'): string {
+  let written = longDates.get(locale);
+  if (!written) longDates.set(locale, (written = new Map()));
+  let text = written.get(date);
+  if (text === undefined) {
+    text = writeLongDate(date, locale);
+    if (written.size >= LONG_DATES_KEPT) written.clear();
+    written.set(date, text);
+  }
+  return text;
+}
+
+function writeLongDate(date: string, locale: Locale): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   if (!m) return date;
   let fmt = dateFormats.get(locale);
@@ -81,14 +98,14 @@ function pluralFilter(locale: Locale) {
   };
 }
 
-const engines = new Map<string, Liquid>();
+const engines = new Map<string, { engine: Liquid; filters: Filters }>();
 
-/** The Liquid engine for a locale and currency (cached; engines are immutable once built). */
-export function liquidEngine(locale: Locale = 'en', currency = 'USD'): Liquid {
+/** The engine for a locale and currency, and its filters (cached; immutable once built). */
+function engineFor(locale: Locale, currency: string): { engine: Liquid; filters: Filters } {
   const key = `${locale}:${currency}`;
-  let engine = engines.get(key);
-  if (!engine) {
-    engine = new Liquid({
+  let found = engines.get(key);
+  if (!found) {
+    const engine = new Liquid({
       strictFilters: true,
       strictVariables: false,
       ownPropertyOnly: true,
@@ -98,12 +115,26 @@ export function liquidEngine(locale: Locale = 'en', currency = 'USD'): Liquid {
       parseLimit: 200_000,
       memoryLimit: 10_000_000,
     });
-    engine.registerFilter('money', moneyFilter(locale, currency));
-    engine.registerFilter('date', dateFilter(locale));
-    engine.registerFilter('plural', pluralFilter(locale));
-    engines.set(key, engine);
+    const filters: Filters = {
+      money: moneyFilter(locale, currency),
+      date: dateFilter(locale),
+      plural: pluralFilter(locale),
+    };
+    for (const [name, filter] of Object.entries(filters)) engine.registerFilter(name, filter);
+    found = { engine, filters };
+    engines.set(key, found);
   }
-  return engine;
+  return found;
+}
+
+/** The filters templates have besides Liquid's own, for a locale and currency. */
+export function templateFilters(locale: Locale = 'en', currency = 'USD'): Filters {
+  return engineFor(locale, currency).filters;
+}
+
+/** The Liquid engine for a locale and currency (cached; engines are immutable once built). */
+export function liquidEngine(locale: Locale = 'en', currency = 'USD'): Liquid {
+  return engineFor(locale, currency).engine;
 }
 
 const parsed = new Map<Liquid, Map<string, Template[]>>();
@@ -121,6 +152,36 @@ function parseCached(engine: Liquid, source: string): Template[] {
     cache.set(source, tpl);
   }
   return tpl;
+}
+
+/** Sources compiled for the fast path (null: LiquidJS renders it); the same for every engine. */
+const compiled = new Map<string, CompiledTemplate | null>();
+
+function compiledCached(source: string): CompiledTemplate | null {
+  let fast = compiled.get(source);
+  if (fast === undefined) {
+    fast = compileTemplate(source);
+    if (compiled.size >= 1000) compiled.clear();
+    compiled.set(source, fast);
+  }
+  return fast;
+}
+
+/** `source` rendered: through the fast path when it takes the template and the values. */
+function renderSource(
+  { engine, filters }: { engine: Liquid; filters: Filters },
+  source: string,
+  scope: Record<string, unknown>,
+): string {
+  const fast = compiledCached(source);
+  if (fast)
+    try {
+      return fast(scope, filters);
+    } catch {
+      // A value it leaves to LiquidJS (FallBack), or a filter that failed on one: LiquidJS
+      // renders it, or reports the error as it always has.
+    }
+  return String(engine.renderSync(parseCached(engine, source), scope));
 }
 
 function tidyBlock(text: string): string {
@@ -144,9 +205,9 @@ export function renderTemplate(
   locale: Locale = 'en',
   currency = 'USD',
 ): TemplateText {
-  const engine = liquidEngine(locale, currency);
+  const engine = engineFor(locale, currency);
   const scope = context as Record<string, unknown>;
-  const render = (source: string) => String(engine.renderSync(parseCached(engine, source), scope));
+  const render = (source: string) => renderSource(engine, source, scope);
   const out: TemplateText = { body: tidyBlock(render(def.body)) };
   if (def.subject !== undefined) out.subject = tidyLine(render(def.subject));
   if (def.title !== undefined) out.title = tidyLine(render(def.title));
