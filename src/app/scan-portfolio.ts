@@ -117,6 +117,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   const evaluator = batchEvaluator(
     { policies, policyHash, nowMs },
     scanThreadCount(todo.length, options.threads),
+    { youngGenerationMb: evaluatorYoungGenerationMb(batch) },
   );
   const prepareBatch = async (ids: string[]) => {
     // Wall-clock time before reading: a change written after the read is newer and is
@@ -271,6 +272,23 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
 
 /** Leases per batch when neither the caller nor the store says (`ScanStateStore.batchLeases`). */
 export const SCAN_BATCH_LEASES = 2_000;
+
+/** The young generation V8 gives a thread by default: enough for a batch of 1,000 leases. */
+const YOUNG_MIB_PER_1000_LEASES = 48;
+
+/**
+ * The evaluator threads' young generation for batches of `batchLeases`: V8's default for
+ * the default batch (SCAN_BATCH_LEASES), larger in proportion for larger ones. A thread
+ * keeps a batch's results until it posts them; with the default, a batch of 4,000 leases
+ * outlived some five collections of the young generation, each copying what it held and
+ * the last promoting it. At a million leases on PostgreSQL the thread spent 10.3 s
+ * collecting garbage with the default and 5.6 s with 192 MiB, for 85 MiB more at the peak.
+ */
+export function evaluatorYoungGenerationMb(batchLeases: number): number | undefined {
+  return batchLeases > SCAN_BATCH_LEASES
+    ? Math.round((batchLeases * YOUNG_MIB_PER_1000_LEASES) / 1000)
+    : undefined;
+}
 
 /** Lease states a scan writes before it first refreshes the planner's statistics. */
 const ANALYZE_AFTER_STATES = 10_000;

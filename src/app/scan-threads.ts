@@ -43,8 +43,21 @@ export function scanThreadCount(leases: number, requested?: number): number {
   return Math.min(4, Math.max(0, os.availableParallelism() - 1));
 }
 
-export function batchEvaluator(frame: ScanFrame, threads: number): BatchEvaluator {
-  return threads > 0 ? threadEvaluator(frame, threads) : inlineEvaluator(frame);
+export interface ThreadOptions {
+  /**
+   * The threads' young generation (V8's default when absent): what a batch allocates while
+   * it is evaluated dies there instead of being copied out and promoted (scan-portfolio.ts,
+   * `evaluatorYoungGenerationMb`).
+   */
+  youngGenerationMb?: number;
+}
+
+export function batchEvaluator(
+  frame: ScanFrame,
+  threads: number,
+  options: ThreadOptions = {},
+): BatchEvaluator {
+  return threads > 0 ? threadEvaluator(frame, threads, options) : inlineEvaluator(frame);
 }
 
 function inlineEvaluator(frame: ScanFrame): BatchEvaluator {
@@ -71,8 +84,12 @@ export type ThreadAnswer =
   | { id: number; ok: true; value: ThreadEvaluation | PlannedItem[] }
   | { id: number; ok: false; error: string };
 
-function threadEvaluator(frame: ScanFrame, threads: number): BatchEvaluator {
-  const workers = Array.from({ length: threads }, () => startThread(frame));
+function threadEvaluator(
+  frame: ScanFrame,
+  threads: number,
+  options: ThreadOptions,
+): BatchEvaluator {
+  const workers = Array.from({ length: threads }, () => startThread(frame, options));
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   const fail = (error: Error) => {
@@ -133,14 +150,20 @@ function threadEvaluator(frame: ScanFrame, threads: number): BatchEvaluator {
  * The compiled worker next to this module; from the TypeScript sources (tests, `tsx`), the
  * source file through tsx's loader, which the worker registers itself.
  */
-function startThread(frame: ScanFrame): Worker {
+function startThread(frame: ScanFrame, { youngGenerationMb }: ThreadOptions): Worker {
   const entry = new URL(
     import.meta.url.endsWith('.ts') ? './scan-thread.ts' : './scan-thread.js',
     import.meta.url,
   );
-  if (!import.meta.url.endsWith('.ts')) return new Worker(entry, { workerData: frame });
+  const settings = {
+    workerData: frame,
+    ...(youngGenerationMb !== undefined
+      ? { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } }
+      : {}),
+  };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(entry, settings);
   const boot =
     `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
     `.then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: frame });
+  return new Worker(boot, { eval: true, ...settings });
 }

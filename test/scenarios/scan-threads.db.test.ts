@@ -8,7 +8,11 @@ import { expect, it } from 'vitest';
 import { benchPolicy, benchPortfolio } from '../../bench/fixtures.js';
 import { importJsonPortfolio } from '../../src/app/import-portfolio.js';
 import { fixedClock } from '../../src/app/ports/clock.js';
-import { scanPortfolio, type ScanResult } from '../../src/app/scan-portfolio.js';
+import {
+  evaluatorYoungGenerationMb,
+  scanPortfolio,
+  type ScanResult,
+} from '../../src/app/scan-portfolio.js';
 import type { Db } from '../../src/storage/database.js';
 import { ensureOrganisation } from '../../src/storage/repos/organisations-repo.js';
 import { storesFor } from '../../src/main.js';
@@ -32,7 +36,7 @@ async function scannedTwice(
   db: Db,
   orgId: string,
   threads: number[],
-  options: { links?: boolean } = {},
+  options: { links?: boolean; batchSize?: number } = {},
 ): Promise<ScanResult[]> {
   await ensureOrganisation(db, { id: orgId, name: orgId, at: '2026-01-01T00:00:00.000Z' });
   const clock = fixedClock(FIRST);
@@ -48,7 +52,14 @@ async function scannedTwice(
   const results: ScanResult[] = [];
   for (const at of [FIRST, LATER]) {
     clock.set(at);
-    results.push(await scanPortfolio(deps, { orgId, at, batchSize: 50, threads: threads.shift() }));
+    results.push(
+      await scanPortfolio(deps, {
+        orgId,
+        at,
+        batchSize: options.batchSize ?? 50,
+        threads: threads.shift(),
+      }),
+    );
   }
   return results;
 }
@@ -105,6 +116,17 @@ forEachDialect('scan on worker threads', (h) => {
     const b = await stored(db, 'threads');
     expect(b.outbox.length).toBe(a.outbox.length);
     expect(b).toEqual(a);
+  }, 120_000);
+
+  it('stores the same with batches large enough for a larger young generation', async () => {
+    expect(evaluatorYoungGenerationMb(50)).toBeUndefined();
+    expect(evaluatorYoungGenerationMb(2_000)).toBeUndefined();
+    expect(evaluatorYoungGenerationMb(4_000)).toBe(192);
+    const db = await h.openMigrated();
+    const inline = await scannedTwice(db, 'inline', [0, 0], { batchSize: 4_000 });
+    const threaded = await scannedTwice(db, 'threads', [1, 1], { batchSize: 4_000 });
+    expect(threaded.map(withoutIds)).toEqual(inline.map(withoutIds));
+    expect(await stored(db, 'threads')).toEqual(await stored(db, 'inline'));
   }, 120_000);
 
   it('renders the pay links looked up after the evaluation, as on one thread', async () => {
