@@ -1,11 +1,11 @@
 /**
  * A fast path for the plain templates most messages are: text, `{{ a.b | filter: 'x' }}` with
  * this project's own filters, and `{% if a.b %}…{% elsif c > 0 %}…{% else %}…{% endif %}` on a
- * bare value or one compared with a number. LiquidJS stays the renderer of record: a template with anything else (another
- * tag or filter, an operator, whitespace control, a literal) is not compiled, and a value
- * the fast path does not write the way LiquidJS does (a list, a true or false, an object, a
- * string read into) makes it hand that render back (`FallBack`), so the text is LiquidJS's
- * either way. LiquidJS runs every template through generators and spends some 40 µs on a
+ * bare value or one compared with a number. LiquidJS stays the renderer of record: a
+ * template with anything else (another tag or filter, an operator, whitespace control, a
+ * literal) is not compiled, and a value the fast path does not write the way LiquidJS does
+ * (a list, a true or false, an object, a string read into) makes it hand that render back
+ * (`FallBack`), so the text is LiquidJS's either way. LiquidJS runs every template through generators and spends some 40 µs on a
  * three-line text message; a first scan of a large portfolio drafts tens of thousands.
  *
  * Semantics kept (render.ts configures LiquidJS so): a missing value, or one read through a
