@@ -220,5 +220,5 @@ function parseTest(text: string): Test | null {
 function parsePath(text: string): Path | null {
   const keys = text.split('.');
   for (const k of keys) if (!NAME.test(k) || SPECIAL.has(k)) return null;
-  return keys.length > 0 && keys[0] !== '' ? keys : null;
+  return keys;
 }

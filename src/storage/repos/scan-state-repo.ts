@@ -193,9 +193,9 @@ function sqliteSettledQuery(
  * lease index instead of four lookups per lease (about half of this query's time). Each
  * read's only condition the index can use is the range (OFFSET 0 keeps the planner from
  * moving the status or closing-date condition into it), so no statistics can make it walk
- * every waiting item or case of the organisation instead. A case counts as open through the earliest today
- * of the organisation's time zones: one that closed since, in a later zone, only sends
- * its lease to the evaluator, which is always right.
+ * every waiting item or case of the organisation instead. A case counts as open through
+ * the earliest today of the organisation's time zones: one that closed since, in a later
+ * zone, only sends its lease to the evaluator, which is always right.
  */
 function postgresSettledQuery(
   orgId: string,
