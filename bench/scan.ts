@@ -20,9 +20,13 @@
  * high-water mark (`process.resourceUsage().maxRSS`, which includes Node and the loaded
  * code, ~100 MiB); `BENCH_CHILD_NODE_OPTIONS` adds Node options to each step's process
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes) and
- * `BENCH_SCAN_THREADS` sets the scans' worker threads (default: the scan's own choice). Targets (at 1,000,000 leases on PostgreSQL): full scan < 60 s and ≤ 3×
- * the baseline, memory < 1 GiB; incremental scan < 5 s. The ratio, memory and incremental
- * targets are checked at every size. Rewrites the `scan` section of docs/benchmarks.md
+ * `BENCH_SCAN_THREADS` sets the scans' worker threads (default: the scan's own choice).
+ *
+ * Targets (at 1,000,000 leases on PostgreSQL): full scan < 60 s and ≤ 3× the baseline,
+ * memory < 1 GiB; incremental scan < 5 s. The memory and incremental targets are checked at
+ * every size; the ratio only at a million leases on PostgreSQL, where the issue sets it:
+ * below that the baseline takes a fraction of a second and the scan's fixed costs
+ * (starting its thread, loading the policy) dominate the ratio. Rewrites the `scan` section of docs/benchmarks.md
  * unless `--no-doc`; exits 1 when a target is missed.
  */
 import { fork } from 'node:child_process';
@@ -365,7 +369,7 @@ async function main(): Promise<void> {
           const atScale = n >= 1_000_000 && engine === 'postgres';
           const fullTargets = [
             check('< 60 s', atScale ? r.full.s < 60 : null),
-            check('≤ 3× baseline', r.full.s <= 3 * base),
+            check('≤ 3× baseline', atScale ? r.full.s <= 3 * base : null),
             check('< 1 GiB', r.full.maxRssMiB < 1024),
           ].join(', ');
           const incrTargets = [
@@ -410,8 +414,9 @@ async function main(): Promise<void> {
     'promises, disputes, SMS replies, quiet Sundays and an evening run time, under an 8-stage',
     'policy; it is imported as JSON files of at most 50,000 leases. Scans run as of',
     '2026-11-05T20:00Z. Targets at 1,000,000 leases on PostgreSQL: full scan < 60 s and',
-    '≤ 3× the baseline, memory < 1 GiB; incremental scan < 5 s (ratio, memory and',
-    'incremental targets are checked at every size).',
+    '≤ 3× the baseline, memory < 1 GiB; incremental scan < 5 s (the memory and incremental',
+    'targets are checked at every size; below a million leases the baseline takes a fraction',
+    'of a second, the scan’s fixed costs dominate the ratio, and it is shown, not checked).',
     '',
     '| engine | leases | step | time | rate | vs baseline | peak memory | target |',
     '|---|---|---|---|---|---|---|---|',
