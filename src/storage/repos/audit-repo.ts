@@ -103,12 +103,12 @@ async function appendLinks(
   }));
   // PostgreSQL: the entries and the new head in one statement (one round trip, not two).
   if (trx.dialect === 'postgres' && rows.length <= PG_BATCH_ROWS) {
-    const { text, params } = pgInsert('audit', rows);
+    const { text, params } = pgInsert('audit', rows, 4);
     await trx.executeQuery(
       CompiledQuery.raw(
         `with entries as (${text})
-         update "organisations" set "audit_seq" = $2, "audit_hash" = $3 where "id" = $4`,
-        [...params, prev.seq, prev.hash, orgId],
+         update "organisations" set "audit_seq" = $1, "audit_hash" = $2 where "id" = $3`,
+        [prev.seq, prev.hash, orgId, ...params],
       ),
     );
     return links;

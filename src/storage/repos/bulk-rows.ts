@@ -1,8 +1,14 @@
 /**
- * Many rows in one statement, on both engines. PostgreSQL takes them as one JSON parameter
- * (`json_to_recordset`): one bind value instead of one per cell, so a statement of thousands
- * of rows costs the server one parse. SQLite takes `VALUES (?, …), …` up to its bound-parameter
- * limit (it runs in-process: there is no round trip to save).
+ * Many rows in one statement, on both engines. PostgreSQL takes them as one array parameter
+ * per column (`unnest($1::text[], $2::int8[], …)`): a few bind values instead of one per
+ * cell, so a statement of thousands of rows costs the server one parse. SQLite takes
+ * `VALUES (?, …), …` up to its bound-parameter limit (it runs in-process: there is no round
+ * trip to save).
+ *
+ * Why arrays, not one JSON parameter (`json_to_recordset`, as this was first written): the
+ * server reads an array literal about five times faster than a JSON text of the same rows
+ * (29 ms against 6 ms for a scan's 4,000 lease states), and a full scan of a million leases
+ * writes some three million rows.
  */
 import { CompiledQuery, sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DbTransaction, DialectName } from '../database.js';
@@ -51,12 +57,13 @@ export async function organisationHasRows(
 }
 
 /**
- * PostgreSQL: `SELECT … FROM json_to_recordset($1)` over `columns`, and its parameter. A
+ * PostgreSQL: `SELECT … FROM unnest($1::text[], …)` over `columns`, and its parameters (one
+ * array per column, numbered from `firstParam`: a statement's own parameters come first). A
  * column with the same value in every row (the organisation, the time of the write, a
  * column that is null throughout) is written once into the statement as a literal instead
- * of into every row of the JSON: a scan's rows are a third smaller to build, send and parse.
+ * of into every row: a scan's rows are a third smaller to build, send and parse.
  */
-export function pgRecordset(columns: readonly string[], rows: readonly Row[]) {
+export function pgRecordset(columns: readonly string[], rows: readonly Row[], firstParam = 1) {
   const type = (c: string) => PG_INTEGER_COLUMNS[c] ?? 'text';
   const constant = rows.length > 1 ? constantColumns(columns, rows) : new Map<string, unknown>();
   const varying = columns.filter((c) => !constant.has(c));
@@ -65,17 +72,44 @@ export function pgRecordset(columns: readonly string[], rows: readonly Row[]) {
       ? `${sqlLiteral(constant.get(c))}::${type(c)} as ${quoteIdent(c)}`
       : `r.${quoteIdent(c)}`,
   );
-  const recordType = varying.map((c) => `${quoteIdent(c)} ${type(c)}`);
+  const arrays = varying.map((c, i) => `$${firstParam + i}::${type(c)}[]`);
   return {
-    text: `select ${select.join(', ')} from json_to_recordset($1::json) as r(${recordType.join(', ')})`,
-    params: [constant.size > 0 ? JSON.stringify(rows, varying) : JSON.stringify(rows)] as unknown[],
+    text: `select ${select.join(', ')} from unnest(${arrays.join(', ')}) as r(${varying.map(quoteIdent).join(', ')})`,
+    params: varying.map((c) => pgArrayLiteral(rows.map((r) => r[c]))) as unknown[],
   };
 }
 
+/** JSON's escapes other than `\"` and `\\` (a control character, a lone surrogate). */
+const OTHER_ESCAPE = /\\[^"\\]/;
+
 /**
- * The columns whose value is the same in every row (at least one column is left out, so the
- * recordset has one); none when a value is an object, which the key list JSON.stringify is
- * given would filter inside it too.
+ * `values` as a PostgreSQL array literal: `{"a",null,3}`. A string is quoted with `\"` and
+ * `\\` escaped, which is how JSON writes them too, so the native JSON.stringify writes the
+ * literal unless a value needs another JSON escape (`\n`, `\u0001`: the array literal
+ * would read them as `n` and `u0001`); those values are quoted here. An object is its JSON
+ * text (as a text column holds it); null, undefined and a number that is not finite are
+ * NULL.
+ */
+export function pgArrayLiteral(values: readonly unknown[]): string {
+  let plain = values;
+  if (values.some((v) => typeof v === 'object' && v !== null))
+    plain = values.map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : v));
+  const json = JSON.stringify(plain);
+  if (!OTHER_ESCAPE.test(json)) return `{${json.slice(1, -1)}}`;
+  return `{${plain.map(arrayElement).join(',')}}`;
+}
+
+function arrayElement(v: unknown): string {
+  if (typeof v === 'string') return `"${v.replace(/["\\]/g, '\\$&')}"`;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'boolean') return String(v);
+  return 'null';
+}
+
+/**
+ * The columns whose value is the same scalar in every row (at least one column is left out,
+ * so the recordset has one; a column with an object in it is never one: it is written as
+ * the object's JSON, which a literal of the object would not be).
  */
 function constantColumns(columns: readonly string[], rows: readonly Row[]): Map<string, unknown> {
   const found = new Map<string, unknown>();
@@ -84,8 +118,10 @@ function constantColumns(columns: readonly string[], rows: readonly Row[]): Map<
     let same = true;
     for (const r of rows) {
       const v = r[c] ?? null;
-      if (typeof v === 'object' && v !== null) return new Map();
-      if (v !== first) same = false;
+      if (v !== first || (typeof v === 'object' && v !== null)) {
+        same = false;
+        break;
+      }
     }
     if (same) found.set(c, first);
   }
@@ -100,13 +136,14 @@ function sqlLiteral(value: unknown): string {
 }
 
 /**
- * PostgreSQL: `INSERT INTO table (the first row's columns) SELECT … FROM json_to_recordset($1)`
- * and its parameter, for one statement's worth of rows (at most PG_BATCH_ROWS): what
- * insertBulk runs, and what a larger statement (a data-modifying CTE) can embed.
+ * PostgreSQL: `INSERT INTO table (the first row's columns) SELECT … FROM unnest($1, …)` and
+ * its parameters (numbered from `firstParam`), for one statement's worth of rows (at most
+ * PG_BATCH_ROWS): what insertBulk runs, and what a larger statement (a data-modifying CTE)
+ * can embed after its own parameters.
  */
-export function pgInsert(table: string, rows: readonly Row[]) {
+export function pgInsert(table: string, rows: readonly Row[], firstParam = 1) {
   const columns = Object.keys(rows[0]!);
-  const { text, params } = pgRecordset(columns, rows);
+  const { text, params } = pgRecordset(columns, rows, firstParam);
   return {
     text: `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) ${text}`,
     params,

@@ -32,7 +32,7 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
           let fresh: Set<string>;
           if (trx.dialect === 'postgres' && rows.length <= PG_BATCH_ROWS) {
             // The rows and, from what was inserted, their first transitions: one statement.
-            const { text, params } = pgInsert('outbox', rows);
+            const { text, params } = pgInsert('outbox', rows, 3);
             const { rows: keys } = await trx.executeQuery<{ key: string }>(
               CompiledQuery.raw(
                 `with created as (
@@ -42,9 +42,9 @@ export function plannedItemsWriter(db: Db): PlannedItemsWriter {
                  first as (
                    insert into "outbox_transitions"
                      ("org_id", "key", "seq", "from_status", "to_status", "at", "actor", "reason")
-                   select "org_id", "key", 1, null, "status", $2, $3, "reason" from created)
+                   select "org_id", "key", 1, null, "status", $1, $2, "reason" from created)
                  select "key" from created`,
-                [...params, at, actor],
+                [at, actor, ...params],
               ),
             );
             fresh = new Set(keys.map((r) => r.key));

@@ -477,12 +477,12 @@ function ledgerRow(orgId: string, x: LedgerEntry, at: string) {
 // - SQLite (in-process, so a round trip is cheap): multi-row INSERT … VALUES sized under its
 //   32,766 bound parameters, after one `id IN (…)` read per batch to tell new, changed and
 //   unchanged rows apart.
-// - PostgreSQL: a batch of rows is one JSON parameter (`INSERT … SELECT … FROM
-//   json_to_recordset($1)`), serialised by the native JSON.stringify and far under the 65,535
-//   parameter limit. A batch none of whose ids is stored yet is a plain INSERT; otherwise one
-//   `INSERT … ON CONFLICT DO UPDATE … WHERE data IS DISTINCT FROM … RETURNING` inserts the new
-//   rows and updates the changed ones in a single round trip. Batches are pipelined: the next
-//   one is built while the server writes the last.
+// - PostgreSQL: a batch of rows is one array parameter per column (`INSERT … SELECT … FROM
+//   unnest($1::text[], …)`, bulk-rows.ts), far under the 65,535 parameter limit. A batch
+//   none of whose ids is stored yet is a plain INSERT; otherwise one `INSERT … ON CONFLICT
+//   DO UPDATE … WHERE data IS DISTINCT FROM … RETURNING` inserts the new rows and updates
+//   the changed ones in a single round trip. Batches are pipelined: the next one is built
+//   while the server writes the last.
 
 /** Ids per `IN (…)` list on this engine (SQLite binds each; PostgreSQL parses each). */
 /** Which of `ids` are stored in `table` for the organisation (read in engine-sized lists). */

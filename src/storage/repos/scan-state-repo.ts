@@ -835,15 +835,15 @@ async function updateCases(
   }));
   if (trx.dialect === 'postgres') {
     for (const part of chunks(rows, PG_BATCH_ROWS)) {
-      const source = pgRecordset(Object.keys(part[0]!), part);
+      const source = pgRecordset(Object.keys(part[0]!), part, 3);
       await trx.executeQuery(
         CompiledQuery.raw(
           `update "cases" as c set "anchor" = r."anchor", "closed" = r."closed",
              "outcome" = r."outcome", "policy_id" = r."policy_id",
-             "policy_version" = r."policy_version", "updated_at" = $2
+             "policy_version" = r."policy_version", "updated_at" = $1
            from (${source.text}) as r
-           where c."org_id" = $3 and c."lease_id" = r."lease_id" and c."episode" = r."episode"`,
-          [...source.params, at, orgId],
+           where c."org_id" = $2 and c."lease_id" = r."lease_id" and c."episode" = r."episode"`,
+          [at, orgId, ...source.params],
         ),
       );
     }
