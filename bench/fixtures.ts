@@ -326,8 +326,8 @@ export interface CsvWritten {
 
 /**
  * Streams a bench portfolio as a `generic` CSV to `out`; stops after `maxRows` of its rows.
- * `nextMonth`: the export a month later — the same rows, and each lease's December rent
- * charge after its own rows (what a newer file brings to reconcile).
+ * `nextMonth`: the export a month later — the same rows, and each lease's rent charge for the
+ * month after its history after its own rows (what a newer file brings to reconcile).
  */
 export async function writeBenchCsv(
   out: string,
@@ -357,13 +357,14 @@ export async function writeBenchCsv(
       own++;
     }
     if (options.nextMonth) {
-      const due = '2026-12-01';
+      // The month after the history: its charge's id follows the history's (C0 … C11).
+      const due = addMonths(FIRST_DUE, HISTORY_MONTHS);
       const rent = lease.lease.rentCents;
       const next = {
         ...lease,
         ledger: [
           {
-            id: `${lease.lease.id}-C6`,
+            id: `${lease.lease.id}-C${HISTORY_MONTHS}`,
             leaseId: lease.lease.id,
             date: due,
             type: 'charge' as const,
