@@ -5,8 +5,9 @@
  * template with anything else (another tag or filter, an operator, whitespace control, a
  * literal) is not compiled, and a value the fast path does not write the way LiquidJS does
  * (a list, a true or false, an object, a string read into) makes it hand that render back
- * (`FallBack`), so the text is LiquidJS's either way. LiquidJS runs every template through generators and spends some 40 µs on a
- * three-line text message; a first scan of a large portfolio drafts tens of thousands.
+ * (`FallBack`), so the text is LiquidJS's either way. LiquidJS runs every template through
+ * generators and spends some 40 µs on a three-line text message; a first scan of a large
+ * portfolio drafts tens of thousands.
  *
  * Semantics kept (render.ts configures LiquidJS so): a missing value, or one read through a
  * missing one, is empty text; only own properties are read; `if` is JavaScript truthiness

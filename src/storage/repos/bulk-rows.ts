@@ -108,7 +108,7 @@ function arrayElement(v: unknown): string {
 
 /**
  * The columns whose value is the same scalar in every row (at least one column is left out,
- * so the recordset has one; a column with an object in it is never one: it is written as
+ * so the rows have one array; a column with an object in it is never one: it is written as
  * the object's JSON, which a literal of the object would not be).
  */
 function constantColumns(columns: readonly string[], rows: readonly Row[]): Map<string, unknown> {
@@ -186,7 +186,7 @@ export async function insertBulk<R = Row>(
   const out: R[] = [];
   for (const part of chunks(rows, batchRows(trx, columns.length))) {
     // SQLite reads `INSERT … VALUES … ON CONFLICT` fine; `INSERT … SELECT … ON CONFLICT` would
-    // need a WHERE to parse, which PostgreSQL's recordset does not need.
+    // need a WHERE to parse, which PostgreSQL's SELECT from unnest does not need.
     let statement: { text: string; params: unknown[] };
     if (trx.dialect === 'sqlite') {
       const body = sqliteValues(columns, part);
