@@ -22,7 +22,13 @@ import { leaseReadiness } from '../domain/readiness/readiness.js';
 import { epochToLocal, localToEpoch } from '../domain/time.js';
 import { planItems, storedPastDue } from './plan-items.js';
 import { leaseLedger, type PortfolioWithLedgerText } from './ports/portfolio.js';
-import type { LeaseStateRow, LeaseToEvaluate, PlannedItem, SettledLease } from './ports/scan.js';
+import type {
+  LeaseStateRow,
+  LeaseToEvaluate,
+  PlannedItem,
+  QuietStates,
+  SettledLease,
+} from './ports/scan.js';
 import { renderMessages } from './render-messages.js';
 
 /**
@@ -303,6 +309,20 @@ function settledWake(s: SettledLease, today: string): number {
     .filter((d): d is string => d !== null && d > today)
     .sort();
   return localToEpoch(dates[0] ?? addDays(today, HORIZON_DAYS), 0, s.timezone);
+}
+
+/**
+ * The rule of `settledSnapshot` and `settledWake` for a lease without events and without a
+ * previous state, for a store that writes such states itself (`settleQuietly`): the state
+ * the loop above would give it.
+ */
+export function quietStates(policyHash: string, evaluatedAt: string): QuietStates {
+  return {
+    policyHash,
+    evaluatedAt,
+    horizonDays: HORIZON_DAYS,
+    wakeAt: (timezone, date) => new Date(localToEpoch(date, 0, timezone)).toISOString(),
+  };
 }
 
 /** States whose drafts wait until they clear (SPEC 5); tasks and restores always go. */

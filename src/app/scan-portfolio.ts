@@ -15,7 +15,7 @@ import type { Clock } from './ports/clock.js';
 import type { PolicyStore } from './ports/policies.js';
 import type { PortfolioStore } from './ports/portfolio.js';
 import type { PlannedItemsWriter, ScanCounts, ScanStateStore } from './ports/scan.js';
-import { keepFirst } from './evaluate-batch.js';
+import { keepFirst, quietStates } from './evaluate-batch.js';
 import { batchEvaluator, scanThreadCount, type PendingBatch } from './scan-threads.js';
 
 export interface ScanDeps {
@@ -123,12 +123,23 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     // Wall-clock time before reading: a change written after the read is newer and is
     // picked up by the next scan.
     const readAt = new Date(deps.clock.now()).toISOString();
+    const changesWanted = Math.max(0, changesKept - changes.length);
     // Most leases of a portfolio are paid up: settle those from one aggregate query and
     // evaluate only the rest (loading a ledger is most of a lease's cost).
-    const [previous, candidates] = await Promise.all([
-      deps.state.previousStates(orgId, ids, { contiguous }),
-      deps.state.settledLeases(orgId, ids, todayIn, { contiguous }),
-    ]);
+    const previous = await deps.state.previousStates(orgId, ids, { contiguous });
+    // A first scan's quiet leases (paid up, no events: most of a portfolio) are settled by
+    // the store in the same statement, their states written without a round trip through
+    // the evaluator, once their one change each (`lease_added`) is only counted.
+    const quietly =
+      contiguous && previous.length === 0 && changesWanted === 0 && deps.state.settleQuietly
+        ? deps.state.settleQuietly.bind(deps.state)
+        : undefined;
+    const { settled: candidates, quiet } = quietly
+      ? await quietly(orgId, ids, todayIn, quietStates(policyHash, readAt))
+      : {
+          settled: await deps.state.settledLeases(orgId, ids, todayIn, { contiguous }),
+          quiet: [],
+        };
     const reportedBalance = new Map(previous.map((t) => [t.leaseId, t.reportedBalanceCents]));
     const settled = candidates.filter((s) => {
       const reported = reportedBalance.get(s.leaseId);
@@ -136,14 +147,15 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
       return s.events === undefined || eventsAtRest(s.events, todayIn(s.timezone));
     });
     const settledIds = new Set(settled.map((s) => s.leaseId));
+    for (const id of quiet) settledIds.add(id);
     const toLoad = ids.filter((id) => !settledIds.has(id));
     const loaded = toLoad.length > 0 ? await deps.portfolio.loadSliceForScan(orgId, toLoad) : null;
     const evaluation = await evaluator.evaluate(
       // Changes only grow: what is still wanted now bounds what this batch can add.
-      { settled, loaded, previous, changesWanted: Math.max(0, changesKept - changes.length) },
+      { settled, loaded, previous, changesWanted },
       { withLinks: deps.payLinks !== undefined },
     );
-    return { readAt, toLoad, evaluation };
+    return { readAt, toLoad, evaluation, quiet: quiet.length };
   };
   const batches: string[][] = [];
   for (let i = 0; i < todo.length; i += batch) batches.push(todo.slice(i, i + batch));
@@ -176,8 +188,12 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
   try {
     readAhead();
     while (inFlight.length > 0) {
-      const { readAt, toLoad, evaluation } = await inFlight.shift()!;
+      const { readAt, toLoad, evaluation, quiet } = await inFlight.shift()!;
       readAhead();
+      // Quiet leases were settled (and their states written) with the batch's read.
+      counts.evaluated += quiet;
+      changesOmitted += quiet;
+      written += quiet;
       const states = await writeBatch(toLoad, evaluation);
       await statesWriting;
       if (written >= analyzeAt && refreshStatistics) {

@@ -46,6 +46,21 @@ export interface SettledLease {
   events?: PortfolioEvent[];
 }
 
+/**
+ * What the state of a quiet settled lease is (evaluate-batch.ts, `settledState`, for a lease
+ * never evaluated before and without events): readiness `current`, tracked from its local
+ * today, the snapshot of a settled lease, and next due at the start of its *wake* date, the
+ * earlier of the day its next dated entry takes effect and the day after its next due
+ * charge falls due, or today + `horizonDays` when it has neither.
+ */
+export interface QuietStates {
+  policyHash: string;
+  evaluatedAt: string;
+  horizonDays: number;
+  /** The instant a wake date starts in a time zone (ISO UTC, as `nextDueAt` is written). */
+  wakeAt(timezone: string, date: string): string;
+}
+
 export interface ScanCounts {
   evaluated: number;
   queued: number;
@@ -93,6 +108,19 @@ export interface ScanStateStore {
       contiguous?: boolean;
     },
   ): Promise<SettledLease[]>;
+  /**
+   * Optional (PostgreSQL): `settledLeases` for a batch of a first scan (`contiguous`, no
+   * lease of the organisation evaluated before) that also writes the states of the *quiet*
+   * settled leases itself, in the same statement: those without events, whose state is
+   * fully given by their aggregate (`QuietStates`). They are not returned as settled
+   * leases but as `quiet` ids; a lease that has a state already is left to the caller.
+   */
+  settleQuietly?(
+    orgId: string,
+    leaseIds: readonly string[],
+    todayIn: (timezone: string) => string,
+    states: QuietStates,
+  ): Promise<{ settled: SettledLease[]; quiet: string[] }>;
   saveLeaseStates(
     orgId: string,
     rows: readonly LeaseStateRow[],

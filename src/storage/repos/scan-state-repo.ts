@@ -3,6 +3,7 @@ import { CompiledQuery, sql, type RawBuilder, type SqlBool } from 'kysely';
 import type {
   LeaseStateRow,
   LeaseToEvaluate,
+  QuietStates,
   ScanCounts,
   ScanStateStore,
   SettledLease,
@@ -14,6 +15,7 @@ import {
   type DialectName,
 } from '../database.js';
 import type { AuditInput } from '../../domain/audit/chain.js';
+import { addDays } from '../../domain/dates.js';
 import type { EpisodeSummary } from '../../domain/evaluator/types.js';
 import type { PortfolioEvent } from '../../domain/portfolio/schema.js';
 import { appendAudit, appendAuditMany } from './audit-repo.js';
@@ -93,6 +95,8 @@ interface SettledRow {
   next_due: string | null;
   /** The lease has events of its own or of its tenants (boolean, or 0/1 on SQLite). */
   has_events: boolean | number;
+  /** `settleQuietly`: settled and its state written (the other columns are null). */
+  quiet?: boolean;
 }
 
 /**
@@ -203,6 +207,7 @@ function postgresSettledQuery(
   which: RawBuilder<SqlBool>,
   throughTenants: boolean,
   range: LeaseRange | null,
+  quiet: QuietPart | null = null,
 ) {
   const tenantEvents = throughTenants
     ? sql`
@@ -262,7 +267,7 @@ function postgresSettledQuery(
       where l.org_id = ${orgId} and ${which}
         and not exists (select 1 from busy b where b.lease_id = l.id)
     )
-    ${sums}`;
+    ${quiet ? quietlySettled(orgId, sums, quiet) : sums}`;
   }
   return sql<SettledRow>`
     with d (timezone, today) as (values ${days}),
@@ -289,6 +294,87 @@ function postgresSettledQuery(
         and cs.hit is null and ob.hit is null
     )
     ${sums}`;
+}
+
+/**
+ * `settleQuietly`'s part of the settled-lease query: the rule, and per time zone its today,
+ * its horizon and the instant each wake date through the horizon starts (JSON objects,
+ * looked up per lease: as joins, estimates of a handful of rows made the planner loop over
+ * every wake date for each lease).
+ */
+interface QuietPart {
+  states: QuietStates;
+  /** `{timezone: today}` */
+  today: string;
+  /** `{timezone: today + horizonDays}` */
+  horizon: string;
+  /** `{"timezone|date": instant}` */
+  wake: string;
+}
+
+/** `QuietPart` for the organisation's time zones, each on its local today. */
+function quietPart(
+  zones: readonly { timezone: string }[],
+  todayIn: (timezone: string) => string,
+  states: QuietStates,
+): QuietPart {
+  const today: Record<string, string> = {};
+  const horizon: Record<string, string> = {};
+  const wake: Record<string, string> = {};
+  for (const { timezone } of zones) {
+    today[timezone] = todayIn(timezone);
+    for (let day = 1; day <= states.horizonDays; day++) {
+      const date = addDays(today[timezone], day);
+      wake[`${timezone}|${date}`] = states.wakeAt(timezone, date);
+    }
+    horizon[timezone] = addDays(today[timezone], states.horizonDays);
+  }
+  return {
+    states,
+    today: JSON.stringify(today),
+    horizon: JSON.stringify(horizon),
+    wake: JSON.stringify(wake),
+  };
+}
+
+/**
+ * The settled rows `sums` (`SETTLED_COLUMNS`, after the CTEs of the range form) with the
+ * quiet ones' states written (`QuietStates`: what evaluate-batch.ts gives a settled lease
+ * without events and without a previous state). A lease with a state already (another
+ * scan's, or one written since the batch was listed) is left alone and returned as settled;
+ * so is one whose wake date is beyond the horizon. Quiet leases come back as rows with only
+ * their id and `quiet`. The snapshot is written as JSON.stringify writes the evaluator's,
+ * key for key (to_json escapes a string as it does).
+ */
+function quietlySettled(orgId: string, sums: RawBuilder<unknown>, q: QuietPart) {
+  const { policyHash, evaluatedAt } = q.states;
+  return sql`,
+    found as materialized (${sums}),
+    quiet as (
+      insert into lease_state (org_id, lease_id, input_hash, next_due_at, readiness,
+        readiness_reason, evaluated_at, tracking_from, snapshot)
+      select ${orgId}, f.lease_id, ${policyHash}, f.wake_at, 'current', null, ${evaluatedAt},
+        f.today,
+        '{"leaseId":' || to_json(f.lease_id::text)::text || ',"pastDueCents":0,"balanceCents":'
+          || f.balance::text
+          || ',"openEpisode":null,"holds":[],"replyIds":[],"promises":[],"readiness":"current","summaryOf":"'
+          || f.today || '"}'
+      from (
+        select f.lease_id, f.balance, ${q.today}::jsonb ->> f.timezone as today,
+          ${q.wake}::jsonb ->> (f.timezone || '|' || coalesce(
+            least(f.next_date collate "C",
+              to_char(f.next_due::date + 1, 'YYYY-MM-DD') collate "C"),
+            ${q.horizon}::jsonb ->> f.timezone)) as wake_at
+        from found f
+        where not f.has_events and f.irregular = 0 and f.slack >= 0) f
+      where f.wake_at is not null
+      on conflict (org_id, lease_id) do nothing
+      returning lease_id)
+    select f.*, false as quiet from found f
+    left join quiet q on q.lease_id = f.lease_id
+    where q.lease_id is null
+    union all
+    select q.lease_id, null, null, null, null, null, null, null, true from quiet q`;
 }
 
 /**
@@ -388,6 +474,90 @@ export function scanStateStore(db: Db): ScanStateStore {
       .where('finished_at', 'is not', null)
       .orderBy('finished_at', 'desc')
       .limit(1);
+  /**
+   * `settledLeases`, and with `states` (`settleQuietly`, PostgreSQL, a key range) the quiet
+   * leases settled and their states written by the same statement.
+   */
+  const findSettled = async (
+    orgId: string,
+    leaseIds: readonly string[],
+    todayIn: (timezone: string) => string,
+    contiguous: boolean,
+    states: QuietStates | null,
+  ): Promise<{ settled: SettledLease[]; quiet: string[] }> => {
+    const out: SettledLease[] = [];
+    const quiet: string[] = [];
+    if (leaseIds.length === 0) return { settled: out, quiet };
+    const k = db.kysely;
+    // `today` depends only on the time zone: one row per zone the organisation uses.
+    const zones = await k
+      .selectFrom('properties')
+      .select('timezone')
+      .distinct()
+      .where('org_id', '=', orgId)
+      .execute();
+    if (zones.length === 0) return { settled: out, quiet };
+    const days = sql.join(zones.map((z) => sql`(${z.timezone}, ${todayIn(z.timezone)})`));
+    // Looking up every lease's tenants is a third of this query's reads, and only events
+    // that name a tenant can reach a lease that way: without any, it is left out. (An
+    // event written after this look marks its leases changed: the next scan has them.)
+    const tenantEvents = await k
+      .selectFrom('events')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('tenant_id', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    for (const { ids, which, range } of leaseIdParts(db.dialect, leaseIds, contiguous, 'l.id')) {
+      // Cases open on or after today (onboarded ones included) and items still waiting
+      // in the outbox always go to the evaluator: it closes cases and cancels what they
+      // left behind. Leases with events (a flag, a reply, a promise …) come with them. These are looked up per lease
+      // (subqueries of a materialised CTE, through each table's lease index), or for a
+      // key range by one read of each index (PostgreSQL): as joins, stale statistics
+      // could have the planner read every waiting item of the organisation for each
+      // batch. Of the rest, only entries in
+      // effect on the lease's local today count (SPEC R1). With no reversal and no
+      // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
+      // charges already past due means nothing is past due.
+      const query =
+        db.dialect === 'postgres'
+          ? postgresSettledQuery(
+              orgId,
+              days,
+              which,
+              !!tenantEvents,
+              range,
+              states && range ? quietPart(zones, todayIn, states) : null,
+            )
+          : sqliteSettledQuery(orgId, days, which, !!tenantEvents);
+      const { rows } = await query.execute(k);
+      const wanted = contiguous ? new Set(ids) : null;
+      const found: SettledLease[] = [];
+      const withEvents: string[] = [];
+      for (const r of rows) {
+        if (wanted && !wanted.has(r.lease_id)) continue; // added since the batch was listed
+        if (r.quiet === true) {
+          quiet.push(r.lease_id);
+          continue;
+        }
+        if (Number(r.irregular) > 0 || Number(r.slack) < 0) continue;
+        found.push({
+          leaseId: r.lease_id,
+          timezone: r.timezone,
+          balanceCents: Number(r.balance),
+          nextEntryDate: r.next_date ?? null,
+          nextDueDate: r.next_due ?? null,
+        });
+        if (r.has_events === true || Number(r.has_events) === 1) withEvents.push(r.lease_id);
+      }
+      const events = await eventsReaching(db, orgId, withEvents, !!tenantEvents);
+      for (const s of found) {
+        const own = events.get(s.leaseId);
+        out.push(own ? { ...s, events: own } : s);
+      }
+    }
+    return { settled: out, quiet };
+  };
   return {
     markChanged: (orgId, leaseIds, at) =>
       db.transaction((trx) => markLeasesChanged(trx, orgId, leaseIds, at)),
@@ -466,72 +636,19 @@ export function scanStateStore(db: Db): ScanStateStore {
     },
 
     async settledLeases(orgId, leaseIds, todayIn, options = {}) {
-      const out: SettledLease[] = [];
-      if (leaseIds.length === 0) return out;
-      const k = db.kysely;
-      // `today` depends only on the time zone: one row per zone the organisation uses.
-      const zones = await k
-        .selectFrom('properties')
-        .select('timezone')
-        .distinct()
-        .where('org_id', '=', orgId)
-        .execute();
-      if (zones.length === 0) return out;
-      const days = sql.join(zones.map((z) => sql`(${z.timezone}, ${todayIn(z.timezone)})`));
-      // Looking up every lease's tenants is a third of this query's reads, and only events
-      // that name a tenant can reach a lease that way: without any, it is left out. (An
-      // event written after this look marks its leases changed: the next scan has them.)
-      const tenantEvents = await k
-        .selectFrom('events')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where('tenant_id', 'is not', null)
-        .limit(1)
-        .executeTakeFirst();
-      for (const { ids, which, range } of leaseIdParts(
-        db.dialect,
-        leaseIds,
-        !!options.contiguous,
-        'l.id',
-      )) {
-        // Cases open on or after today (onboarded ones included) and items still waiting
-        // in the outbox always go to the evaluator: it closes cases and cancels what they
-        // left behind. Leases with events (a flag, a reply, a promise …) come with them. These are looked up per lease
-        // (subqueries of a materialised CTE, through each table's lease index), or for a
-        // key range by one read of each index (PostgreSQL): as joins, stale statistics
-        // could have the planner read every waiting item of the organisation for each
-        // batch. Of the rest, only entries in
-        // effect on the lease's local today count (SPEC R1). With no reversal and no
-        // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
-        // charges already past due means nothing is past due.
-        const query =
-          db.dialect === 'postgres'
-            ? postgresSettledQuery(orgId, days, which, !!tenantEvents, range)
-            : sqliteSettledQuery(orgId, days, which, !!tenantEvents);
-        const { rows } = await query.execute(k);
-        const wanted = options.contiguous ? new Set(ids) : null;
-        const found: SettledLease[] = [];
-        const withEvents: string[] = [];
-        for (const r of rows) {
-          if (wanted && !wanted.has(r.lease_id)) continue; // added since the batch was listed
-          if (Number(r.irregular) > 0 || Number(r.slack) < 0) continue;
-          found.push({
-            leaseId: r.lease_id,
-            timezone: r.timezone,
-            balanceCents: Number(r.balance),
-            nextEntryDate: r.next_date ?? null,
-            nextDueDate: r.next_due ?? null,
-          });
-          if (r.has_events === true || Number(r.has_events) === 1) withEvents.push(r.lease_id);
-        }
-        const events = await eventsReaching(db, orgId, withEvents, !!tenantEvents);
-        for (const s of found) {
-          const own = events.get(s.leaseId);
-          out.push(own ? { ...s, events: own } : s);
-        }
-      }
-      return out;
+      return (await findSettled(orgId, leaseIds, todayIn, !!options.contiguous, null)).settled;
     },
+
+    ...(db.dialect === 'postgres'
+      ? {
+          settleQuietly: (
+            orgId: string,
+            leaseIds: readonly string[],
+            todayIn: (timezone: string) => string,
+            states: QuietStates,
+          ) => findSettled(orgId, leaseIds, todayIn, true, states),
+        }
+      : {}),
 
     async saveLeaseStates(orgId, rows, evaluatedAt) {
       if (rows.length === 0) return;
