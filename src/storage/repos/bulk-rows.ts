@@ -213,6 +213,8 @@ export function oneOf(
 ): RawBuilder<SqlBool> {
   const ref = sql.ref(column);
   return dialect === 'postgres'
-    ? sql<SqlBool>`${ref} = any(${ids}::text[])`
+    ? // The ids as their array literal: the driver's own conversion of a JavaScript array
+      // builds it a character at a time (a scan binds a million ids this way).
+      sql<SqlBool>`${ref} = any(${pgArrayLiteral(ids)}::text[])`
     : sql<SqlBool>`${ref} in (${sql.join(ids)})`;
 }

@@ -31,6 +31,7 @@ import {
   insertBulk,
   oneOf,
   organisationHasRows,
+  pgArrayLiteral,
   pgRecordset,
   quoteIdent,
   type Row,
@@ -884,7 +885,7 @@ async function load(
             select l.id as lease_id, (
               select string_agg(${PACKED_LEDGER_ENTRY.postgres}, chr(30)) from ledger_entries e
               where e.org_id = ${orgId} and e.lease_id = l.id) as entries
-            from unnest(${part}::text[]) as l(id)`
+            from unnest(${pgArrayLiteral(part)}::text[]) as l(id)`
           : sql<{ lease_id: string; entries: string | null }>`
             select e.lease_id as lease_id,
               group_concat(${PACKED_LEDGER_ENTRY.sqlite}, char(30)) as entries
