@@ -6,15 +6,14 @@
  * SQLite (which has no such path) both take the evaluator's path.
  */
 import { expect, it } from 'vitest';
-import { benchPolicy, benchPortfolio } from '../../bench/fixtures.js';
-import { importJsonPortfolio } from '../../src/app/import-portfolio.js';
+import { benchPortfolio } from '../../bench/fixtures.js';
 import { fixedClock } from '../../src/app/ports/clock.js';
 import type { ScanStateStore } from '../../src/app/ports/scan.js';
 import { scanPortfolio, type ScanResult } from '../../src/app/scan-portfolio.js';
 import type { Db } from '../../src/storage/database.js';
-import { ensureOrganisation } from '../../src/storage/repos/organisations-repo.js';
 import { storesFor } from '../../src/main.js';
 import { forEachDialect } from '../support/databases.js';
+import { benchOrganisation, scanStored, type ScanStored } from '../support/scan-stored.js';
 
 const FIRST = Date.parse('2026-11-05T20:00:00Z');
 const LATER = FIRST + 10 * 86_400_000;
@@ -86,8 +85,7 @@ async function scanned(
   db: Db,
   orgId: string,
   quietly: boolean,
-): Promise<{ results: ScanResult[]; quiet: number; first: Stored }> {
-  await ensureOrganisation(db, { id: orgId, name: orgId, at: '2026-01-01T00:00:00.000Z' });
+): Promise<{ results: ScanResult[]; quiet: number; first: ScanStored }> {
   const clock = fixedClock(FIRST);
   const stores = storesFor(db);
   let quiet = 0;
@@ -104,61 +102,16 @@ async function scanned(
         : undefined,
   };
   const deps = { clock, ...stores, state };
-  await deps.policies.save(orgId, benchPolicy(), 'test', '2026-01-01T00:00:00.000Z');
-  await importJsonPortfolio(deps, {
-    orgId,
-    fileName: 'bench.json',
-    text: portfolioText,
-    format: 'json',
-    actor: 'test',
-  });
+  await benchOrganisation(deps, db, orgId, portfolioText);
   const results: ScanResult[] = [];
-  let first: Stored | undefined;
+  let first: ScanStored | undefined;
   for (const at of [FIRST, LATER]) {
     clock.set(at);
     // Changes only counted (as in any first scan of more leases than are kept in detail).
     results.push(await scanPortfolio(deps, { orgId, at, batchSize: 50, changesKept: 0 }));
-    first ??= await stored(db, orgId);
+    first ??= await scanStored(db, orgId);
   }
   return { results, quiet, first: first! };
-}
-
-type Stored = Awaited<ReturnType<typeof stored>>;
-
-/** What the scans stored for an organisation, without ids. */
-async function stored(db: Db, orgId: string) {
-  const k = db.kysely;
-  const states = await k
-    .selectFrom('lease_state')
-    .select([
-      'lease_id',
-      'input_hash',
-      'next_due_at',
-      'readiness',
-      'readiness_reason',
-      'evaluated_at',
-      'changed_at',
-      'tracking_from',
-      'snapshot',
-      'reported_balance_cents',
-    ])
-    .where('org_id', '=', orgId)
-    .orderBy('lease_id')
-    .execute();
-  const outbox = await k
-    .selectFrom('outbox')
-    .select(['key', 'status', 'reason', 'due_at', 'payload'])
-    .where('org_id', '=', orgId)
-    .orderBy('key')
-    .execute();
-  const cases = await k
-    .selectFrom('cases')
-    .select(['lease_id', 'episode', 'opened', 'closed', 'outcome'])
-    .where('org_id', '=', orgId)
-    .orderBy('lease_id')
-    .orderBy('episode')
-    .execute();
-  return { states, outbox, cases };
 }
 
 const withoutIds = (r: ScanResult) => ({ ...r, scanId: undefined });
@@ -177,7 +130,7 @@ forEachDialect('quiet leases of a first scan', (h) => {
     expect(quiet.results.map(withoutIds)).toEqual(evaluated.results.map(withoutIds));
     expect(quiet.first.states.length).toBe(305);
     expect(quiet.first).toEqual(evaluated.first);
-    expect(await stored(db, 'quiet')).toEqual(await stored(db, 'evaluated'));
+    expect(await scanStored(db, 'quiet')).toEqual(await scanStored(db, 'evaluated'));
     const edge = (id: string) => quiet.first.states.find((s) => s.lease_id === id)!;
     expect(edge('Q-due').next_due_at).toBe('2026-11-21T05:00:00.000Z');
     expect(edge('Q-dated').next_due_at).toBe('2026-11-12T05:00:00.000Z');

@@ -5,8 +5,7 @@
  * the other on worker threads, over several batches, on a first day and ten days later.
  */
 import { expect, it } from 'vitest';
-import { benchPolicy, benchPortfolio } from '../../bench/fixtures.js';
-import { importJsonPortfolio } from '../../src/app/import-portfolio.js';
+import { benchPortfolio } from '../../bench/fixtures.js';
 import { fixedClock } from '../../src/app/ports/clock.js';
 import {
   evaluatorYoungGenerationMb,
@@ -14,9 +13,9 @@ import {
   type ScanResult,
 } from '../../src/app/scan-portfolio.js';
 import type { Db } from '../../src/storage/database.js';
-import { ensureOrganisation } from '../../src/storage/repos/organisations-repo.js';
 import { storesFor } from '../../src/main.js';
 import { forEachDialect } from '../support/databases.js';
+import { benchOrganisation, scanStored } from '../support/scan-stored.js';
 
 const FIRST = Date.parse('2026-11-05T20:00:00Z');
 const LATER = FIRST + 10 * 86_400_000;
@@ -38,17 +37,9 @@ async function scannedTwice(
   threads: number[],
   options: { links?: boolean; batchSize?: number } = {},
 ): Promise<ScanResult[]> {
-  await ensureOrganisation(db, { id: orgId, name: orgId, at: '2026-01-01T00:00:00.000Z' });
   const clock = fixedClock(FIRST);
   const deps = { clock, ...storesFor(db), ...(options.links ? { payLinks } : {}) };
-  await deps.policies.save(orgId, benchPolicy(), 'test', '2026-01-01T00:00:00.000Z');
-  await importJsonPortfolio(deps, {
-    orgId,
-    fileName: 'bench.json',
-    text: portfolioText,
-    format: 'json',
-    actor: 'test',
-  });
+  await benchOrganisation(deps, db, orgId, portfolioText);
   const results: ScanResult[] = [];
   for (const at of [FIRST, LATER]) {
     clock.set(at);
@@ -64,41 +55,6 @@ async function scannedTwice(
   return results;
 }
 
-/** What a scan stored for an organisation, without ids and write times. */
-async function stored(db: Db, orgId: string) {
-  const k = db.kysely;
-  const outbox = await k
-    .selectFrom('outbox')
-    .select([
-      'key',
-      'lease_id',
-      'episode',
-      'stage',
-      'type',
-      'status',
-      'reason',
-      'due_at',
-      'payload',
-    ])
-    .where('org_id', '=', orgId)
-    .orderBy('key')
-    .execute();
-  const states = await k
-    .selectFrom('lease_state')
-    .select(['lease_id', 'next_due_at', 'readiness', 'readiness_reason', 'snapshot', 'input_hash'])
-    .where('org_id', '=', orgId)
-    .orderBy('lease_id')
-    .execute();
-  const cases = await k
-    .selectFrom('cases')
-    .select(['lease_id', 'episode', 'opened', 'closed', 'outcome'])
-    .where('org_id', '=', orgId)
-    .orderBy('lease_id')
-    .orderBy('episode')
-    .execute();
-  return { outbox, states, cases };
-}
-
 const withoutIds = (r: ScanResult) => ({ ...r, scanId: undefined });
 
 forEachDialect('scan on worker threads', (h) => {
@@ -112,8 +68,8 @@ forEachDialect('scan on worker threads', (h) => {
     expect(inline[0]!.queued).toBeGreaterThan(0);
     expect(inline[1]!.evaluated).toBeGreaterThan(0);
     expect(threaded.map(withoutIds)).toEqual(inline.map(withoutIds));
-    const a = await stored(db, 'inline');
-    const b = await stored(db, 'threads');
+    const a = await scanStored(db, 'inline');
+    const b = await scanStored(db, 'threads');
     expect(b.outbox.length).toBe(a.outbox.length);
     expect(b).toEqual(a);
   }, 120_000);
@@ -126,7 +82,7 @@ forEachDialect('scan on worker threads', (h) => {
     const inline = await scannedTwice(db, 'inline', [0, 0], { batchSize: 4_000 });
     const threaded = await scannedTwice(db, 'threads', [1, 1], { batchSize: 4_000 });
     expect(threaded.map(withoutIds)).toEqual(inline.map(withoutIds));
-    expect(await stored(db, 'threads')).toEqual(await stored(db, 'inline'));
+    expect(await scanStored(db, 'threads')).toEqual(await scanStored(db, 'inline'));
   }, 120_000);
 
   it('renders the pay links looked up after the evaluation, as on one thread', async () => {
@@ -136,8 +92,8 @@ forEachDialect('scan on worker threads', (h) => {
     const threaded = await scannedTwice(db, 'threads', [2, 1], { links: true });
 
     expect(threaded.map(withoutIds)).toEqual(inline.map(withoutIds));
-    const a = await stored(db, 'inline');
-    const b = await stored(db, 'threads');
+    const a = await scanStored(db, 'inline');
+    const b = await scanStored(db, 'threads');
     expect(b).toEqual(a);
     expect(linksAsked.get('threads')).toBeGreaterThan(0);
     expect(linksAsked.get('threads')).toBe(linksAsked.get('inline'));
