@@ -120,15 +120,28 @@ export function evaluateBatch(
     wantLinks: [],
   };
   const changesWanted = batch.changesWanted ?? Infinity;
-  const noteChanges = (found: readonly Change[]) => {
-    result.changesOmitted += keepFirst(result.changes, found, changesWanted);
+  /** The lease's changes since `prev`: kept while wanted, else counted. */
+  const noteChanges = (
+    prev: LeaseToEvaluate | undefined,
+    today: string,
+    snapshot: LeaseSnapshot,
+  ) => {
+    // A lease without a previous snapshot has one change, `lease_added`: once no more are
+    // wanted in detail (most of a first scan) it is counted without being written out.
+    if (!prev?.snapshot && result.changes.length >= changesWanted) result.changesOmitted++;
+    else
+      result.changesOmitted += keepFirst(
+        result.changes,
+        changesSince(prev, today, snapshot),
+        changesWanted,
+      );
   };
 
   for (const s of batch.settled) {
     const today = todayIn(s.timezone);
     const prev = previous.get(s.leaseId);
     const snapshot = settledSnapshot(s, today);
-    noteChanges(changesSince(prev, today, snapshot));
+    noteChanges(prev, today, snapshot);
     result.states.push({
       leaseId: s.leaseId,
       trackingFrom: prev?.trackingFrom ?? today,
@@ -211,7 +224,7 @@ export function evaluateBatch(
         email: input.contacts.find((c) => c.email)?.email ?? null,
       });
     const snapshot = snapshotOf(input, today, timeline, { readiness: readiness.state, facts });
-    noteChanges(changesSince(prev, today, snapshot));
+    noteChanges(prev, today, snapshot);
     result.cancels.push(...plan.cancelled);
     if (plan.closedEpisodes.length > 0)
       result.closed.set(
