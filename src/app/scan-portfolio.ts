@@ -119,6 +119,37 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     scanThreadCount(todo.length, options.threads),
     { youngGenerationMb: evaluatorYoungGenerationMb(batch) },
   );
+  /**
+   * A batch's previous states and settled leases. A first scan's quiet leases (paid up, no
+   * events: most of a portfolio) are settled by the store in the same statement, their
+   * states written without a round trip through the evaluator, once their one change each
+   * (`lease_added`) is only counted: the previous states are read first to know the batch
+   * has none. Otherwise both are read at once.
+   */
+  const readSettled = async (ids: string[], readAt: string, changesWanted: number) => {
+    const settleQuietly = contiguous && changesWanted === 0 ? deps.state.settleQuietly : undefined;
+    if (settleQuietly) {
+      const previous = await deps.state.previousStates(orgId, ids, { contiguous });
+      if (previous.length === 0) {
+        const states = quietStates(policyHash, readAt);
+        const { settled, quiet } = await settleQuietly.call(
+          deps.state,
+          orgId,
+          ids,
+          todayIn,
+          states,
+        );
+        return { previous, candidates: settled, quiet };
+      }
+      const candidates = await deps.state.settledLeases(orgId, ids, todayIn, { contiguous });
+      return { previous, candidates, quiet: [] as string[] };
+    }
+    const [previous, candidates] = await Promise.all([
+      deps.state.previousStates(orgId, ids, { contiguous }),
+      deps.state.settledLeases(orgId, ids, todayIn, { contiguous }),
+    ]);
+    return { previous, candidates, quiet: [] as string[] };
+  };
   const prepareBatch = async (ids: string[]) => {
     // Wall-clock time before reading: a change written after the read is newer and is
     // picked up by the next scan.
@@ -126,20 +157,7 @@ export async function scanPortfolio(deps: ScanDeps, options: ScanOptions): Promi
     const changesWanted = Math.max(0, changesKept - changes.length);
     // Most leases of a portfolio are paid up: settle those from one aggregate query and
     // evaluate only the rest (loading a ledger is most of a lease's cost).
-    const previous = await deps.state.previousStates(orgId, ids, { contiguous });
-    // A first scan's quiet leases (paid up, no events: most of a portfolio) are settled by
-    // the store in the same statement, their states written without a round trip through
-    // the evaluator, once their one change each (`lease_added`) is only counted.
-    const quietly =
-      contiguous && previous.length === 0 && changesWanted === 0 && deps.state.settleQuietly
-        ? deps.state.settleQuietly.bind(deps.state)
-        : undefined;
-    const { settled: candidates, quiet } = quietly
-      ? await quietly(orgId, ids, todayIn, quietStates(policyHash, readAt))
-      : {
-          settled: await deps.state.settledLeases(orgId, ids, todayIn, { contiguous }),
-          quiet: [],
-        };
+    const { previous, candidates, quiet } = await readSettled(ids, readAt, changesWanted);
     const reportedBalance = new Map(previous.map((t) => [t.leaseId, t.reportedBalanceCents]));
     const settled = candidates.filter((s) => {
       const reported = reportedBalance.get(s.leaseId);
