@@ -48,10 +48,11 @@ export interface SettledLease {
 
 /**
  * What the state of a quiet settled lease is (evaluate-batch.ts, `quietStates`: what its
- * settled-lease loop gives a lease never evaluated before and without events): readiness `current`, tracked from its local
- * today, the snapshot of a settled lease, and next due at the start of its *wake* date, the
- * earlier of the day its next dated entry takes effect and the day after its next due
- * charge falls due, or today + `horizonDays` when it has neither.
+ * settled-lease loop gives a lease never evaluated before and without events): readiness
+ * `current`, tracked from its local today, the snapshot of a settled lease, and next due at
+ * the start of its *wake* date, the earlier of the day its next dated entry takes effect
+ * and the day after its next due charge falls due, or today + `horizonDays` when it has
+ * neither.
  */
 export interface QuietStates {
   policyHash: string;

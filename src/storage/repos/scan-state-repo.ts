@@ -374,6 +374,7 @@ function quietlySettled(orgId: string, sums: RawBuilder<unknown>, q: QuietPart) 
     left join quiet q on q.lease_id = f.lease_id
     where q.lease_id is null
     union all
+    -- The id, a null for each other column of SETTLED_COLUMNS, and the flag.
     select q.lease_id, null, null, null, null, null, null, null, true from quiet q`;
 }
 
@@ -511,14 +512,14 @@ export function scanStateStore(db: Db): ScanStateStore {
     for (const { ids, which, range } of leaseIdParts(db.dialect, leaseIds, contiguous, 'l.id')) {
       // Cases open on or after today (onboarded ones included) and items still waiting
       // in the outbox always go to the evaluator: it closes cases and cancels what they
-      // left behind. Leases with events (a flag, a reply, a promise …) come with them. These are looked up per lease
-      // (subqueries of a materialised CTE, through each table's lease index), or for a
-      // key range by one read of each index (PostgreSQL): as joins, stale statistics
-      // could have the planner read every waiting item of the organisation for each
-      // batch. Of the rest, only entries in
-      // effect on the lease's local today count (SPEC R1). With no reversal and no
-      // earmarked payment, payments fill the oldest due charges first, so payments ≥ the
-      // charges already past due means nothing is past due.
+      // left behind. Leases with events (a flag, a reply, a promise …) come with them.
+      // These are looked up per lease (subqueries of a materialised CTE, through each
+      // table's lease index), or for a key range by one read of each index (PostgreSQL):
+      // as joins, stale statistics could have the planner read every waiting item of the
+      // organisation for each batch. Of the rest, only entries in effect on the lease's
+      // local today count (SPEC R1). With no reversal and no earmarked payment, payments
+      // fill the oldest due charges first, so payments ≥ the charges already past due
+      // means nothing is past due.
       const query =
         db.dialect === 'postgres'
           ? postgresSettledQuery(
